@@ -1,0 +1,2 @@
+/// The SparseRLAgents module. See docs/ARCHITECTURE.md.
+public enum SparseRLAgentsModule {}

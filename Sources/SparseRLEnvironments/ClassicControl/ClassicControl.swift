@@ -1,0 +1,5 @@
+/// The ClassicControl family of environments.
+public enum ClassicControl {
+  /// The registered ids of this family.
+  public static var specs: [EnvironmentSpec] { [] }
+}

@@ -1,0 +1,2 @@
+/// The SparseRLSparsity module. See docs/ARCHITECTURE.md.
+public enum SparseRLSparsityModule {}

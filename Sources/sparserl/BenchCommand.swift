@@ -1,0 +1,11 @@
+import ArgumentParser
+import SparseRLExperiments
+
+/// `sparserl bench ...`: the benchmarks quoted in docs/benchmarks.md.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure kernels, environments and agents (build with -c release).",
+    subcommands: []
+  )
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import SparseRLExperiments
+
+/// The `sparserl` command-line tool.
+@main
+struct SparseRLCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sparserl",
+    abstract: "Train deep reinforcement-learning agents whose networks are sparse from the first step to the last.",
+    version: sparseRLVersion,
+    subcommands: [BenchCommand.self]
+  )
+}
