@@ -74,6 +74,10 @@ let package = Package(
       name: "SparseRLSparsityTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity"],
       swiftSettings: optimisedCode),
     .testTarget(
+      name: "SparseRLAgentsTests",
+      dependencies: ["SparseRLNumerics", "SparseRLEnvironments", "SparseRLAgents"],
+      swiftSettings: optimisedCode),
+    .testTarget(
       name: "SparseRLEnvironmentsTests",
       dependencies: ["SparseRLNumerics", "SparseRLEnvironments", "SparseRLTestSupport"],
       swiftSettings: optimisedCode),

@@ -1,0 +1,97 @@
+import SparseRLEnvironments
+import SparseRLNumerics
+
+/// Fixed-capacity storage of observation vectors of one width, as compact as the observation space allows:
+/// `.bool` spaces (MinAtar frames) as bits, `.uint8` spaces as bytes, everything else as `Float`.
+///
+/// Memory: `capacity * width` bits, bytes or floats, allocated once.
+public struct ObservationStorage: Sendable {
+  /// How values are kept.
+  public enum Encoding: String, Sendable, Codable {
+    case float, byte, bit
+    /// The encoding for a space's element type.
+    public init(_ elementType: ElementType) {
+      switch elementType {
+      case .bool: self = .bit
+      case .uint8: self = .byte
+      case .float32, .float64: self = .float
+      }
+    }
+  }
+
+  /// Elements per observation.
+  public let width: Int
+  /// Number of observations it holds.
+  public let capacity: Int
+  /// How values are kept.
+  public let encoding: Encoding
+  private var floats: [Float]
+  private var bytes: [UInt8]
+  private var words: [UInt64]
+  private let wordsPerRow: Int
+
+  /// Storage for `capacity` observations of `width` elements.
+  public init(width: Int, capacity: Int, encoding: Encoding) {
+    precondition(width > 0 && capacity > 0, "observation storage needs positive width and capacity")
+    self.width = width
+    self.capacity = capacity
+    self.encoding = encoding
+    wordsPerRow = (width + 63) / 64
+    floats = encoding == .float ? [Float](repeating: 0, count: width * capacity) : []
+    bytes = encoding == .byte ? [UInt8](repeating: 0, count: width * capacity) : []
+    words = encoding == .bit ? [UInt64](repeating: 0, count: wordsPerRow * capacity) : []
+  }
+
+  /// Bytes used by the stored values.
+  public var byteCount: Int { floats.count * 4 + bytes.count + words.count * 8 }
+
+  /// Stores `observation` in `slot`. Traps with a message if a value cannot be encoded (a non-binary value in
+  /// bit storage, a non-integer or out-of-range value in byte storage).
+  public mutating func write(_ observation: [Float], at slot: Int) {
+    precondition(observation.count == width, "observation has \(observation.count) values, storage expects \(width)")
+    switch encoding {
+    case .float:
+      let base = slot * width
+      for j in 0..<width { floats[base + j] = observation[j] }
+    case .byte:
+      let base = slot * width
+      for j in 0..<width {
+        let v = observation[j]
+        precondition(v >= 0 && v <= 255 && v == v.rounded(), "observation value \(v) is not a byte")
+        bytes[base + j] = UInt8(v)
+      }
+    case .bit:
+      let base = slot * wordsPerRow
+      for w in 0..<wordsPerRow { words[base + w] = 0 }
+      for j in 0..<width {
+        let v = observation[j]
+        precondition(v == 0 || v == 1, "observation value \(v) is not binary")
+        if v == 1 { words[base + j >> 6] |= 1 << UInt64(j & 63) }
+      }
+    }
+  }
+
+  /// The observation in `slot`.
+  public func read(_ slot: Int) -> [Float] {
+    var result = [Float](repeating: 0, count: width)
+    result.withUnsafeMutableBufferPointer { copy(slot, into: $0, column: 0, columns: 1) }
+    return result
+  }
+
+  /// Writes the observation in `slot` as column `column` of a feature-major `[width x columns]` buffer.
+  public func copy(_ slot: Int, into destination: UnsafeMutableBufferPointer<Float>, column: Int, columns: Int) {
+    switch encoding {
+    case .float:
+      let base = slot * width
+      for j in 0..<width { destination[j * columns + column] = floats[base + j] }
+    case .byte:
+      let base = slot * width
+      for j in 0..<width { destination[j * columns + column] = Float(bytes[base + j]) }
+    case .bit:
+      let base = slot * wordsPerRow
+      for j in 0..<width {
+        destination[j * columns + column] = (words[base + j >> 6] >> UInt64(j & 63)) & 1 == 1 ? 1 : 0
+      }
+    }
+  }
+}

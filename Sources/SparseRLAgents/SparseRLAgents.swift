@@ -1,2 +1,0 @@
-/// The SparseRLAgents module. See docs/ARCHITECTURE.md.
-public enum SparseRLAgentsModule {}
