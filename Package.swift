@@ -29,7 +29,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
     // Matrices, random generators, initialisers and the dense and sparse compute kernels.
@@ -72,6 +72,9 @@ let package = Package(
       swiftSettings: optimisedCode),
     .testTarget(
       name: "SparseRLSparsityTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity"],
+      swiftSettings: optimisedCode),
+    .testTarget(
+      name: "SparseRLExperimentsTests", dependencies: ["SparseRLExperiments", "SparseRLTestSupport"],
       swiftSettings: optimisedCode),
     .testTarget(
       name: "SparseRLAgentsTests",
