@@ -5,7 +5,7 @@ import Testing
 @testable import SparseRLSparsity
 
 /// Random stacks of Linear and Conv2d shapes for property tests.
-func randomShapes(_ random: inout RandomGenerator) -> [WeightShape] {
+func randomShapes(_ random: inout RandomGenerator, maxWidth: Int = 300) -> [WeightShape] {
   let layerCount = 1 + random.integer(below: 5)
   var shapes = [WeightShape]()
   for _ in 0..<layerCount {
@@ -13,10 +13,11 @@ func randomShapes(_ random: inout RandomGenerator) -> [WeightShape] {
       let k = 1 + random.integer(below: 5)
       shapes.append(
         .conv2d(
-          kernelHeight: k, kernelWidth: k, inChannels: 1 + random.integer(below: 32),
-          outChannels: 1 + random.integer(below: 64), outputPositions: 1 + random.integer(below: 100)))
+          kernelHeight: k, kernelWidth: k, inChannels: 1 + random.integer(below: min(32, maxWidth)),
+          outChannels: 1 + random.integer(below: min(64, maxWidth)), outputPositions: 1 + random.integer(below: 100)))
     } else {
-      shapes.append(.linear(inputs: 1 + random.integer(below: 300), outputs: 1 + random.integer(below: 300)))
+      shapes.append(
+        .linear(inputs: 1 + random.integer(below: maxWidth), outputs: 1 + random.integer(below: maxWidth)))
     }
   }
   return shapes
