@@ -16,7 +16,9 @@ public struct LayerFootprint: Equatable, Hashable, Sendable, Codable {
   /// A footprint from its parts.
   public init(rows: Int, columns: Int, activeWeights: Int, biases: Int, usesPerSample: Int) {
     precondition(rows > 0 && columns > 0 && usesPerSample > 0, "footprint needs positive sizes")
-    precondition(activeWeights >= 0 && activeWeights <= rows * columns, "\(activeWeights) active of \(rows * columns)")
+    precondition(
+      activeWeights >= 0 && activeWeights <= rows * columns,
+      "\(activeWeights) active of \(rows * columns)")
     self.rows = rows
     self.columns = columns
     self.activeWeights = activeWeights
@@ -27,7 +29,8 @@ public struct LayerFootprint: Equatable, Hashable, Sendable, Codable {
   /// The footprint of a shape with `activeWeights` active (one bias per output).
   public init(shape: WeightShape, activeWeights: Int) {
     self.init(
-      rows: shape.rows, columns: shape.columns, activeWeights: activeWeights, biases: shape.biasCount,
+      rows: shape.rows, columns: shape.columns, activeWeights: activeWeights,
+      biases: shape.biasCount,
       usesPerSample: shape.usesPerSample)
   }
 
@@ -66,7 +69,9 @@ public struct LayerCost: Equatable, Hashable, Sendable, Codable {
   /// Active fraction of the weights.
   public var density: Double { Double(activeWeights) / Double(totalWeights) }
   /// Bytes of the sparse weight store (values and CSR/CSC indices).
-  public var sparseWeightBytes: Int { 16 * activeWeights + 4 * (footprint.rows + footprint.columns + 2) }
+  public var sparseWeightBytes: Int {
+    16 * activeWeights + 4 * (footprint.rows + footprint.columns + 2)
+  }
   /// Bytes of the dense weight matrix.
   public var denseWeightBytes: Int { 4 * totalWeights }
   /// Bytes of the biases (the same sparse or dense).
@@ -97,7 +102,8 @@ public struct NetworkCost: Equatable, Hashable, Sendable, Codable {
 
   /// The cost of an allocation's layers.
   public init(_ allocation: SparsityAllocation) {
-    self.init(allocation.layers.map { LayerFootprint(shape: $0.shape, activeWeights: $0.activeCount) })
+    self.init(
+      allocation.layers.map { LayerFootprint(shape: $0.shape, activeWeights: $0.activeCount) })
   }
 
   /// The cost of live layers.
@@ -137,7 +143,9 @@ public struct NetworkCost: Equatable, Hashable, Sendable, Codable {
     precondition((denseGradientInterval ?? 1) > 0, "dense-gradient interval must be positive")
     let batch = Double(batchSize)
     var sparse = 3 * Double(inferenceFLOPs) * batch
-    if let interval = denseGradientInterval { sparse += Double(denseInferenceFLOPs) * batch / Double(interval) }
+    if let interval = denseGradientInterval {
+      sparse += Double(denseInferenceFLOPs) * batch / Double(interval)
+    }
     return TrainingFLOPs(sparse: sparse, dense: 3 * Double(denseInferenceFLOPs) * batch)
   }
 }

@@ -22,7 +22,10 @@ public struct DropGrowSchedule: Equatable, Hashable, Sendable, Codable {
   public var decay: DropFractionDecay
 
   /// A schedule; `validate()` checks the ranges.
-  public init(updateInterval: Int, initialDropFraction: Double, endStep: Int, decay: DropFractionDecay = .cosine) {
+  public init(
+    updateInterval: Int, initialDropFraction: Double, endStep: Int,
+    decay: DropFractionDecay = .cosine
+  ) {
     self.updateInterval = updateInterval
     self.initialDropFraction = initialDropFraction
     self.endStep = endStep
@@ -31,7 +34,9 @@ public struct DropGrowSchedule: Equatable, Hashable, Sendable, Codable {
 
   /// Checks `updateInterval > 0`, `endStep > 0` and `0 <= initialDropFraction <= 1`.
   public func validate() throws(SparsityError) {
-    guard updateInterval > 0 else { throw .invalidSetting("update interval \(updateInterval) must be positive") }
+    guard updateInterval > 0 else {
+      throw .invalidSetting("update interval \(updateInterval) must be positive")
+    }
     guard endStep > 0 else { throw .invalidSetting("end step \(endStep) must be positive") }
     guard initialDropFraction >= 0 && initialDropFraction <= 1 else {
       throw .invalidSetting("initial drop fraction \(initialDropFraction) must be in [0, 1]")
@@ -90,7 +95,9 @@ public struct CubicPruningSchedule: Equatable, Hashable, Sendable, Codable {
     guard beginStep >= 0 && beginStep < endStep else {
       throw .invalidSetting("pruning needs 0 <= begin step (\(beginStep)) < end step (\(endStep))")
     }
-    guard frequency > 0 else { throw .invalidSetting("pruning frequency \(frequency) must be positive") }
+    guard frequency > 0 else {
+      throw .invalidSetting("pruning frequency \(frequency) must be positive")
+    }
     guard initialSparsity >= 0 && initialSparsity < 1 else {
       throw .invalidSetting("initial pruning sparsity \(initialSparsity) must be in [0, 1)")
     }

@@ -22,7 +22,8 @@ public enum PositionRanking {
   public static func largest(
     _ k: Int, of candidates: [Int], score: (Int) -> Float, tieRank: [Int32]
   ) -> [Int] {
-    precondition(k >= 0 && k <= candidates.count, "cannot select \(k) of \(candidates.count) positions")
+    precondition(
+      k >= 0 && k <= candidates.count, "cannot select \(k) of \(candidates.count) positions")
     let keyed = candidates.map { (position: $0, score: sortable(score($0)), rank: tieRank[$0]) }
     let sorted = keyed.sorted { $0.score != $1.score ? $0.score > $1.score : $0.rank < $1.rank }
     return sorted.prefix(k).map(\.position)
@@ -32,15 +33,18 @@ public enum PositionRanking {
   public static func smallest(
     _ k: Int, of candidates: [Int], score: (Int) -> Float, tieRank: [Int32]
   ) -> [Int] {
-    precondition(k >= 0 && k <= candidates.count, "cannot select \(k) of \(candidates.count) positions")
+    precondition(
+      k >= 0 && k <= candidates.count, "cannot select \(k) of \(candidates.count) positions")
     let keyed = candidates.map { (position: $0, score: sortable(score($0)), rank: tieRank[$0]) }
     let sorted = keyed.sorted { $0.score != $1.score ? $0.score < $1.score : $0.rank < $1.rank }
     return sorted.prefix(k).map(\.position)
   }
 
   /// `k` positions drawn uniformly without replacement from `candidates` (partial Fisher–Yates). Cost O(m).
-  public static func uniform(_ k: Int, of candidates: [Int], random: inout RandomGenerator) -> [Int] {
-    precondition(k >= 0 && k <= candidates.count, "cannot draw \(k) of \(candidates.count) positions")
+  public static func uniform(_ k: Int, of candidates: [Int], random: inout RandomGenerator) -> [Int]
+  {
+    precondition(
+      k >= 0 && k <= candidates.count, "cannot draw \(k) of \(candidates.count) positions")
     var pool = candidates
     for i in 0..<k {
       pool.swapAt(i, i + random.integer(below: pool.count - i))
@@ -66,16 +70,20 @@ extension InitialMask {
     rows: Int, columns: Int, activeCount: Int, denseValues: [Float], random: inout RandomGenerator
   ) -> SparsePattern {
     let count = rows * columns
-    precondition(activeCount >= 0 && activeCount <= count, "\(activeCount) active weights for \(rows)x\(columns)")
+    precondition(
+      activeCount >= 0 && activeCount <= count,
+      "\(activeCount) active weights for \(rows)x\(columns)")
     let all = Array(0..<count)
     let chosen: [Int]
     switch self {
     case .random:
       chosen = PositionRanking.uniform(activeCount, of: all, random: &random)
     case .largestMagnitude:
-      precondition(denseValues.count == count, "largestMagnitude needs the \(count) dense initial values")
+      precondition(
+        denseValues.count == count, "largestMagnitude needs the \(count) dense initial values")
       let ranks = PositionRanking.tieRanks(count: count, random: &random)
-      chosen = PositionRanking.largest(activeCount, of: all, score: { abs(denseValues[$0]) }, tieRank: ranks)
+      chosen = PositionRanking.largest(
+        activeCount, of: all, score: { abs(denseValues[$0]) }, tieRank: ranks)
     }
     return SparsePattern(rows: rows, columns: columns, activeIndices: chosen.sorted())
   }

@@ -128,7 +128,8 @@ public struct SparsityAllocator: Equatable, Sendable, Codable {
     let fixed = fixedSparsities(layerCount: shapes.count)
     for (index, value) in fixed.sorted(by: { $0.key < $1.key }) {
       guard shapes.indices.contains(index) else {
-        throw .invalidSetting("override for layer \(index), but the network has \(shapes.count) layers")
+        throw .invalidSetting(
+          "override for layer \(index), but the network has \(shapes.count) layers")
       }
       guard value >= 0 && value < 1 else {
         throw .invalidSetting("override sparsity \(value) of layer \(index) must be in [0, 1)")
@@ -153,7 +154,8 @@ public struct SparsityAllocator: Equatable, Sendable, Codable {
     switch overrideBudget {
     case .network:
       let networkTotal = sizes.reduce(0, +)
-      budget = Int((Double(networkTotal) * (1 - sparsity)).rounded(.toNearestOrAwayFromZero)) - fixedActive
+      budget =
+        Int((Double(networkTotal) * (1 - sparsity)).rounded(.toNearestOrAwayFromZero)) - fixedActive
     case .freeLayers:
       budget = Int((Double(freeTotal) * (1 - sparsity)).rounded(.toNearestOrAwayFromZero))
     }
@@ -169,7 +171,9 @@ public struct SparsityAllocator: Equatable, Sendable, Codable {
       case .uniform:
         for index in freeIndices { ideal[index] = Double(budget) / Double(freeTotal) }
       case .erdosRenyi, .erdosRenyiKernel:
-        let score = shapes.map { distribution == .erdosRenyi ? $0.erdosRenyiScore : $0.erdosRenyiKernelScore }
+        let score = shapes.map {
+          distribution == .erdosRenyi ? $0.erdosRenyiScore : $0.erdosRenyiKernelScore
+        }
         var solving = Set(freeIndices)
         var denseTotal = 0
         while true {
@@ -191,7 +195,8 @@ public struct SparsityAllocator: Equatable, Sendable, Codable {
         }
       }
       let counts = Self.largestRemainder(
-        ideal: freeIndices.map { ideal[$0] * Double(sizes[$0]) }, capacity: freeIndices.map { sizes[$0] },
+        ideal: freeIndices.map { ideal[$0] * Double(sizes[$0]) },
+        capacity: freeIndices.map { sizes[$0] },
         total: budget)
       for (slot, index) in freeIndices.enumerated() { active[index] = counts[slot] }
     }
@@ -200,7 +205,8 @@ public struct SparsityAllocator: Equatable, Sendable, Codable {
       throw .infeasible("layer \(index) (\(shapes[index])) would have no active weights")
     }
     let layers = shapes.indices.map {
-      LayerAllocation(shape: shapes[$0], idealDensity: ideal[$0], activeCount: active[$0], source: source[$0])
+      LayerAllocation(
+        shape: shapes[$0], idealDensity: ideal[$0], activeCount: active[$0], source: source[$0])
     }
     return SparsityAllocation(layers: layers, epsilon: epsilon)
   }

@@ -63,8 +63,12 @@ public final class TopologyController {
     parameters: [Parameter], activeCounts: [Int], initialMask: InitialMask = .random,
     sparsityAwareInitialization: Bool = false, columnsPerInputUnit: [Int]? = nil
   ) {
-    precondition(parameters.count == state.layers.count, "\(parameters.count) parameters for \(state.layers.count) layers")
-    precondition(activeCounts.count == parameters.count, "\(activeCounts.count) active counts for \(parameters.count) layers")
+    precondition(
+      parameters.count == state.layers.count,
+      "\(parameters.count) parameters for \(state.layers.count) layers")
+    precondition(
+      activeCounts.count == parameters.count,
+      "\(activeCounts.count) active counts for \(parameters.count) layers")
     guard !method.startsDense else { return }
     for (index, parameter) in parameters.enumerated() {
       var random = stream(layer: index, step: nil)
@@ -86,7 +90,8 @@ public final class TopologyController {
   ) {
     initialize(
       parameters: layers.map(\.weight), activeCounts: activeCounts, initialMask: initialMask,
-      sparsityAwareInitialization: sparsityAwareInitialization, columnsPerInputUnit: columnsPerInputUnit)
+      sparsityAwareInitialization: sparsityAwareInitialization,
+      columnsPerInputUnit: columnsPerInputUnit)
     if !method.startsDense { for layer in layers { layer.weightPatternDidChange() } }
   }
 
@@ -94,16 +99,21 @@ public final class TopologyController {
   /// when the method needs dense gradients. Returns one change per layer, or `[]` when `t` is not an update step.
   @discardableResult
   public func update(
-    step t: Int, parameters: [Parameter], denseGradients: [Matrix?]? = nil, columnsPerInputUnit: [Int]? = nil
+    step t: Int, parameters: [Parameter], denseGradients: [Matrix?]? = nil,
+    columnsPerInputUnit: [Int]? = nil
   ) -> [TopologyChange] {
-    precondition(parameters.count == state.layers.count, "\(parameters.count) parameters for \(state.layers.count) layers")
+    precondition(
+      parameters.count == state.layers.count,
+      "\(parameters.count) parameters for \(state.layers.count) layers")
     guard method.isUpdateStep(t) else { return [] }
     var changes = [TopologyChange]()
     for (index, parameter) in parameters.enumerated() {
       var random = stream(layer: index, step: t)
       let context = TopologyUpdateContext(
-        layer: index, step: t, denseGradient: denseGradients?[index], columnsPerInputUnit: columnsPerInputUnit?[index] ?? 1)
-      changes.append(method.update(parameter, context: context, state: &state.layers[index], random: &random))
+        layer: index, step: t, denseGradient: denseGradients?[index],
+        columnsPerInputUnit: columnsPerInputUnit?[index] ?? 1)
+      changes.append(
+        method.update(parameter, context: context, state: &state.layers[index], random: &random))
     }
     state.updatesApplied += 1
     state.lastUpdateStep = t
@@ -113,11 +123,15 @@ public final class TopologyController {
   /// Applies the method at step `t` to the layers: gathers their dense gradients first when needed, updates
   /// every weight, then calls `weightPatternDidChange` on each layer.
   @discardableResult
-  public func update(step t: Int, layers: [any MaskableLayer], columnsPerInputUnit: [Int]? = nil) -> [TopologyChange] {
+  public func update(step t: Int, layers: [any MaskableLayer], columnsPerInputUnit: [Int]? = nil)
+    -> [TopologyChange]
+  {
     guard method.isUpdateStep(t) else { return [] }
-    let gradients: [Matrix?]? = method.needsDenseGradient ? layers.map { $0.denseWeightGradient() } : nil
+    let gradients: [Matrix?]? =
+      method.needsDenseGradient ? layers.map { $0.denseWeightGradient() } : nil
     let changes = update(
-      step: t, parameters: layers.map(\.weight), denseGradients: gradients, columnsPerInputUnit: columnsPerInputUnit)
+      step: t, parameters: layers.map(\.weight), denseGradients: gradients,
+      columnsPerInputUnit: columnsPerInputUnit)
     for layer in layers { layer.weightPatternDidChange() }
     return changes
   }

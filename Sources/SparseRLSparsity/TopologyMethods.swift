@@ -86,7 +86,8 @@ extension FixedTopology {
     random: inout RandomGenerator
   ) -> TopologyChange {
     TopologyChange(
-      layer: context.layer, step: context.step, dropped: [], grown: [], activeBefore: parameter.activeCount,
+      layer: context.layer, step: context.step, dropped: [], grown: [],
+      activeBefore: parameter.activeCount,
       activeAfter: parameter.activeCount)
   }
 }
@@ -140,7 +141,10 @@ public struct DropGrowOptions: Equatable, Hashable, Sendable, Codable {
   public var momentPolicy: GrownMomentPolicy
 
   /// Options; the defaults are the RigL paper's (grown weights 0, moments reset).
-  public init(grownWeightInitialization: GrownWeightInitialization = .zero, momentPolicy: GrownMomentPolicy = .reset) {
+  public init(
+    grownWeightInitialization: GrownWeightInitialization = .zero,
+    momentPolicy: GrownMomentPolicy = .reset
+  ) {
     self.grownWeightInitialization = grownWeightInitialization
     self.momentPolicy = momentPolicy
   }
@@ -155,7 +159,9 @@ public struct SETUpdater: TopologyMethod, Equatable, Codable {
   public var options: DropGrowOptions
 
   /// A SET method; the schedule is validated.
-  public init(schedule: DropGrowSchedule, options: DropGrowOptions = DropGrowOptions()) throws(SparsityError) {
+  public init(schedule: DropGrowSchedule, options: DropGrowOptions = DropGrowOptions())
+    throws(SparsityError)
+  {
     try schedule.validate()
     self.schedule = schedule
     self.options = options
@@ -169,7 +175,8 @@ public struct SETUpdater: TopologyMethod, Equatable, Codable {
     random: inout RandomGenerator
   ) -> TopologyChange {
     DropAndGrow.apply(
-      to: parameter, dropCount: schedule.dropCount(at: context.step, activeCount: parameter.activeCount),
+      to: parameter,
+      dropCount: schedule.dropCount(at: context.step, activeCount: parameter.activeCount),
       growScore: nil, options: options, context: context, state: &state, random: &random)
   }
 }
@@ -183,7 +190,9 @@ public struct RigLUpdater: TopologyMethod, Equatable, Codable {
   public var options: DropGrowOptions
 
   /// A RigL method; the schedule is validated.
-  public init(schedule: DropGrowSchedule, options: DropGrowOptions = DropGrowOptions()) throws(SparsityError) {
+  public init(schedule: DropGrowSchedule, options: DropGrowOptions = DropGrowOptions())
+    throws(SparsityError)
+  {
     try schedule.validate()
     self.schedule = schedule
     self.options = options
@@ -198,7 +207,8 @@ public struct RigLUpdater: TopologyMethod, Equatable, Codable {
     random: inout RandomGenerator
   ) -> TopologyChange {
     guard let gradient = context.denseGradient else {
-      preconditionFailure("RigL update of layer \(context.layer) (\(parameter.name)) needs the dense gradient")
+      preconditionFailure(
+        "RigL update of layer \(context.layer) (\(parameter.name)) needs the dense gradient")
     }
     precondition(
       gradient.rows == parameter.rows && gradient.columns == parameter.columns,
@@ -206,8 +216,10 @@ public struct RigLUpdater: TopologyMethod, Equatable, Codable {
     )
     let scores = gradient.scalars
     return DropAndGrow.apply(
-      to: parameter, dropCount: schedule.dropCount(at: context.step, activeCount: parameter.activeCount),
-      growScore: { abs(scores[$0]) }, options: options, context: context, state: &state, random: &random)
+      to: parameter,
+      dropCount: schedule.dropCount(at: context.step, activeCount: parameter.activeCount),
+      growScore: { abs(scores[$0]) }, options: options, context: context, state: &state,
+      random: &random)
   }
 }
 
@@ -238,25 +250,32 @@ public struct GradualMagnitudePruning: TopologyMethod, Equatable, Codable {
     random: inout RandomGenerator
   ) -> TopologyChange {
     precondition(
-      finalActiveCounts.indices.contains(context.layer), "no final active count for layer \(context.layer)")
+      finalActiveCounts.indices.contains(context.layer),
+      "no final active count for layer \(context.layer)")
     let finalCount = finalActiveCounts[context.layer]
-    precondition(finalCount <= parameter.denseCount, "\(parameter.name): \(finalCount) active of \(parameter.denseCount)")
+    precondition(
+      finalCount <= parameter.denseCount,
+      "\(parameter.name): \(finalCount) active of \(parameter.denseCount)")
     let target = schedule.activeCount(
       at: context.step, denseCount: parameter.denseCount, finalActiveCount: finalCount)
     let activeBefore = parameter.activeCount
     guard target < activeBefore else {
       return TopologyChange(
-        layer: context.layer, step: context.step, dropped: [], grown: [], activeBefore: activeBefore,
+        layer: context.layer, step: context.step, dropped: [], grown: [],
+        activeBefore: activeBefore,
         activeAfter: activeBefore)
     }
     let active = parameter.pattern?.activeIndices ?? Array(0..<parameter.denseCount)
     let magnitude = DropAndGrow.denseMagnitudes(of: parameter)
     let ranks = PositionRanking.tieRanks(count: parameter.denseCount, random: &random)
-    let kept = PositionRanking.largest(target, of: active, score: { magnitude[$0] }, tieRank: ranks).sorted()
+    let kept = PositionRanking.largest(target, of: active, score: { magnitude[$0] }, tieRank: ranks)
+      .sorted()
     let keptSet = Set(kept)
-    parameter.setPattern(SparsePattern(rows: parameter.rows, columns: parameter.columns, activeIndices: kept))
+    parameter.setPattern(
+      SparsePattern(rows: parameter.rows, columns: parameter.columns, activeIndices: kept))
     return TopologyChange(
-      layer: context.layer, step: context.step, dropped: active.filter { !keptSet.contains($0) }, grown: [],
+      layer: context.layer, step: context.step, dropped: active.filter { !keptSet.contains($0) },
+      grown: [],
       activeBefore: activeBefore, activeAfter: kept.count)
   }
 }
@@ -271,7 +290,8 @@ enum DropAndGrow {
   /// Drops the `dropCount` smallest-|w| active weights and grows `dropCount` positions not kept: the largest
   /// `growScore` (RigL) or uniformly at random (SET, `growScore == nil`). Cost O(n log n), n the dense size.
   static func apply(
-    to parameter: Parameter, dropCount k: Int, growScore: ((Int) -> Float)?, options: DropGrowOptions,
+    to parameter: Parameter, dropCount k: Int, growScore: ((Int) -> Float)?,
+    options: DropGrowOptions,
     context: TopologyUpdateContext, state: inout TopologyLayerState, random: inout RandomGenerator
   ) -> TopologyChange {
     let denseCount = parameter.denseCount
@@ -310,8 +330,10 @@ enum DropAndGrow {
     case .uniform(let limit):
       parameter.setPattern(newPattern) { _ in random.uniform(-limit, limit) }
     case .sparsityAware:
-      let limits = SparsityAwareInitializer.limits(of: newPattern, columnsPerInputUnit: context.columnsPerInputUnit)
-      let slotOf = Dictionary(uniqueKeysWithValues: newPattern.activeIndices.enumerated().map { ($1, $0) })
+      let limits = SparsityAwareInitializer.limits(
+        of: newPattern, columnsPerInputUnit: context.columnsPerInputUnit)
+      let slotOf = Dictionary(
+        uniqueKeysWithValues: newPattern.activeIndices.enumerated().map { ($1, $0) })
       parameter.setPattern(newPattern) { position in
         let limit = limits[slotOf[position]!]
         return random.uniform(-limit, limit)
@@ -321,7 +343,9 @@ enum DropAndGrow {
     if options.momentPolicy == .keep {
       let newIndices = newPattern.activeIndices
       for (slot, position) in newIndices.enumerated() where !isActiveBefore[position] {
-        guard let archived = state.archivedOptimizerState.removeValue(forKey: position) else { continue }
+        guard let archived = state.archivedOptimizerState.removeValue(forKey: position) else {
+          continue
+        }
         for (name, value) in archived where parameter.optimizerState[name] != nil {
           parameter.optimizerState[name]![slot] = value
         }

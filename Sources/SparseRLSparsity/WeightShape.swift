@@ -9,7 +9,8 @@ public enum WeightShape: Equatable, Hashable, Sendable, Codable, CustomStringCon
   case linear(inputs: Int, outputs: Int)
   /// A 2-D convolution with a `kernelHeight x kernelWidth` kernel. `outputPositions` (output height times
   /// output width) is how many times each weight is applied per sample; it matters only for FLOP counts.
-  case conv2d(kernelHeight: Int, kernelWidth: Int, inChannels: Int, outChannels: Int, outputPositions: Int)
+  case conv2d(
+    kernelHeight: Int, kernelWidth: Int, inChannels: Int, outChannels: Int, outputPositions: Int)
 
   /// Rows of the weight matrix (output features or output channels).
   public var rows: Int {
@@ -84,7 +85,8 @@ public enum WeightShape: Equatable, Hashable, Sendable, Codable, CustomStringCon
   public var description: String {
     switch self {
     case .linear(let inputs, let outputs): "linear \(inputs)x\(outputs)"
-    case .conv2d(let kh, let kw, let cin, let cout, let positions): "conv \(kh)x\(kw)x\(cin)x\(cout) @\(positions)"
+    case .conv2d(let kh, let kw, let cin, let cout, let positions):
+      "conv \(kh)x\(kw)x\(cin)x\(cout) @\(positions)"
     }
   }
 }

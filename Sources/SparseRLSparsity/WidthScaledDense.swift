@@ -28,16 +28,24 @@ public struct WidthScaledDense: FixedTopology, Equatable, Codable {
   /// increasing in `w`); `widths` rounds the hidden widths, so `parameterCount` is the nearest achievable count.
   ///
   /// `widths` is `[inputs, hidden..., outputs]` with at least one hidden layer.
-  public init(matching targetParameters: Int, widths: [Int], includeBiases: Bool = false) throws(SparsityError) {
+  public init(matching targetParameters: Int, widths: [Int], includeBiases: Bool = false)
+    throws(SparsityError)
+  {
     guard widths.count >= 3, widths.allSatisfy({ $0 > 0 }) else {
-      throw .invalidShape("width scaling needs positive widths [inputs, hidden..., outputs], got \(widths)")
+      throw .invalidShape(
+        "width scaling needs positive widths [inputs, hidden..., outputs], got \(widths)")
     }
     func continuousCount(_ w: Double) -> Double {
-      let scaled = widths.indices.map { i in i == 0 || i == widths.count - 1 ? Double(widths[i]) : w * Double(widths[i]) }
-      return zip(scaled, scaled.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + (includeBiases ? $1.1 : 0) }
+      let scaled = widths.indices.map { i in
+        i == 0 || i == widths.count - 1 ? Double(widths[i]) : w * Double(widths[i])
+      }
+      return zip(scaled, scaled.dropFirst()).reduce(0) {
+        $0 + $1.0 * $1.1 + (includeBiases ? $1.1 : 0)
+      }
     }
     guard Double(targetParameters) > continuousCount(0) else {
-      throw .infeasible("\(targetParameters) parameters are fewer than the fixed input/output layers need")
+      throw .infeasible(
+        "\(targetParameters) parameters are fewer than the fixed input/output layers need")
     }
     var low = 0.0
     var high = 1.0

@@ -7,8 +7,12 @@ import Testing
 @Suite struct AccountingTests {
   /// MLP 17-256-256-6 with 1000, 6554 and 300 active weights, counted by hand.
   @Test func smallMLP() {
-    let shapes: [WeightShape] = [.linear(inputs: 17, outputs: 256), .linear(inputs: 256, outputs: 256), .linear(inputs: 256, outputs: 6)]
-    let cost = NetworkCost(zip(shapes, [1000, 6554, 300]).map { LayerFootprint(shape: $0, activeWeights: $1) })
+    let shapes: [WeightShape] = [
+      .linear(inputs: 17, outputs: 256), .linear(inputs: 256, outputs: 256),
+      .linear(inputs: 256, outputs: 6),
+    ]
+    let cost = NetworkCost(
+      zip(shapes, [1000, 6554, 300]).map { LayerFootprint(shape: $0, activeWeights: $1) })
     #expect(cost.layers.map(\.totalWeights) == [4352, 65536, 1536])
     #expect(cost.activeWeights == 7854 && cost.totalWeights == 71424)
     #expect(cost.biases == 518)  // 256 + 256 + 6
@@ -33,7 +37,8 @@ import Testing
       .conv2d(kernelHeight: 3, kernelWidth: 3, inChannels: 1, outChannels: 4, outputPositions: 64),
       .linear(inputs: 256, outputs: 10),
     ]
-    let cost = NetworkCost(zip(shapes, [18, 256]).map { LayerFootprint(shape: $0, activeWeights: $1) })
+    let cost = NetworkCost(
+      zip(shapes, [18, 256]).map { LayerFootprint(shape: $0, activeWeights: $1) })
     #expect(cost.totalWeights == 36 + 2560 && cost.activeWeights == 274 && cost.biases == 14)
     // FLOPs: conv 2 * 18 * 64 = 2304, linear 2 * 256 = 512; dense 2 * 36 * 64 = 4608 and 5120.
     #expect(cost.layers.map(\.inferenceFLOPs) == [2304, 512])
@@ -45,11 +50,13 @@ import Testing
 
   @Test func liveLayersAndAllocationsAgree() throws {
     let shapes: [WeightShape] = [.linear(inputs: 8, outputs: 16), .linear(inputs: 16, outputs: 2)]
-    let allocation = try SparsityAllocator(distribution: .erdosRenyi, sparsity: 0.5).allocate(shapes)
+    let allocation = try SparsityAllocator(distribution: .erdosRenyi, sparsity: 0.5).allocate(
+      shapes)
     var random = RandomGenerator(seed: 1)
     let layers = zip(shapes, allocation.activeCounts).map { shape, active in
       FakeLayer(
-        weight: randomSparseParameter(rows: shape.rows, columns: shape.columns, active: active, random: &random),
+        weight: randomSparseParameter(
+          rows: shape.rows, columns: shape.columns, active: active, random: &random),
         gradient: Matrix(rows: shape.rows, columns: shape.columns))
     }
     let fromLayers = NetworkCost(layers: layers)

@@ -14,10 +14,13 @@ func randomShapes(_ random: inout RandomGenerator, maxWidth: Int = 300) -> [Weig
       shapes.append(
         .conv2d(
           kernelHeight: k, kernelWidth: k, inChannels: 1 + random.integer(below: min(32, maxWidth)),
-          outChannels: 1 + random.integer(below: min(64, maxWidth)), outputPositions: 1 + random.integer(below: 100)))
+          outChannels: 1 + random.integer(below: min(64, maxWidth)),
+          outputPositions: 1 + random.integer(below: 100)))
     } else {
       shapes.append(
-        .linear(inputs: 1 + random.integer(below: maxWidth), outputs: 1 + random.integer(below: maxWidth)))
+        .linear(
+          inputs: 1 + random.integer(below: maxWidth), outputs: 1 + random.integer(below: maxWidth))
+      )
     }
   }
   return shapes
@@ -25,7 +28,8 @@ func randomShapes(_ random: inout RandomGenerator, maxWidth: Int = 300) -> [Weig
 
 /// The RigL code's ER/ERK solve, written independently: remove the single layer with the largest raw score while
 /// `eps * max score > 1`. Returns the indices made dense and the final eps.
-func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<Int>, eps: Double?) {
+func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<Int>, eps: Double?)
+{
   var dense = Set<Int>()
   while true {
     let solving = scores.indices.filter { !dense.contains($0) }
@@ -53,13 +57,16 @@ func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<
       let sparsity = random.uniform(0.0, 0.99)
       let firstDense = random.integer(below: 3) == 0
       for distribution in SparsityDistribution.allCases {
-        let allocator = SparsityAllocator(distribution: distribution, sparsity: sparsity, firstLayerDense: firstDense)
+        let allocator = SparsityAllocator(
+          distribution: distribution, sparsity: sparsity, firstLayerDense: firstDense)
         let allocation: SparsityAllocation
         do { allocation = try allocator.allocate(shapes) } catch { continue }  // infeasible for this stack
         checked += 1
         let total = shapes.reduce(0) { $0 + $1.weightCount }
         // Network total is exactly round((1 - S) * N).
-        #expect(allocation.activeCount == Int((Double(total) * (1 - sparsity)).rounded(.toNearestOrAwayFromZero)))
+        #expect(
+          allocation.activeCount
+            == Int((Double(total) * (1 - sparsity)).rounded(.toNearestOrAwayFromZero)))
         #expect(allocation.totalCount == total)
         let free = shapes.indices.filter { !(firstDense && $0 == 0) }
         for index in shapes.indices {
@@ -68,7 +75,9 @@ func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<
           #expect(layer.idealDensity <= 1 + 1e-12)
           if free.contains(index) {
             // Each free layer within one weight of its ideal count.
-            #expect(abs(Double(layer.activeCount) - layer.idealDensity * Double(layer.totalCount)) < 1 + 1e-9)
+            #expect(
+              abs(Double(layer.activeCount) - layer.idealDensity * Double(layer.totalCount)) < 1
+                + 1e-9)
           } else {
             #expect(layer.activeCount == layer.totalCount && layer.source == .override)
           }
@@ -86,8 +95,10 @@ func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<
           let fixedActive = firstDense ? shapes[0].weightCount : 0
           let budget = allocation.activeCount - fixedActive
           let reference = referenceSolve(
-            scores: free.map { scores[$0] }, sizes: free.map { shapes[$0].weightCount }, budget: budget)
-          let forced = Set(free.indices.filter { allocation.layers[free[$0]].source == .forcedDense })
+            scores: free.map { scores[$0] }, sizes: free.map { shapes[$0].weightCount },
+            budget: budget)
+          let forced = Set(
+            free.indices.filter { allocation.layers[free[$0]].source == .forcedDense })
           #expect(forced == reference.dense)
           if let eps = reference.eps {
             for index in freeIdeal {
@@ -106,8 +117,12 @@ func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<
   /// solve 2: eps = (1060 - 200) / (104 + 200) = 2.828947; counts 294.21 and 565.79 -> floors 294 + 565 = 859,
   /// one unit left goes to the larger fraction (0.79): 294, 566, 200.
   @Test func erkMatchesAHandWorkedExample() throws {
-    let shapes: [WeightShape] = [.linear(inputs: 4, outputs: 100), .linear(inputs: 100, outputs: 100), .linear(inputs: 100, outputs: 2)]
-    let allocation = try SparsityAllocator(distribution: .erdosRenyiKernel, sparsity: 0.9).allocate(shapes)
+    let shapes: [WeightShape] = [
+      .linear(inputs: 4, outputs: 100), .linear(inputs: 100, outputs: 100),
+      .linear(inputs: 100, outputs: 2),
+    ]
+    let allocation = try SparsityAllocator(distribution: .erdosRenyiKernel, sparsity: 0.9).allocate(
+      shapes)
     #expect(allocation.activeCounts == [294, 566, 200])
     #expect(allocation.layers.map(\.source) == [.distribution, .distribution, .forcedDense])
     #expect(abs(allocation.epsilon! - 860.0 / 304.0) < 1e-12)
@@ -116,17 +131,23 @@ func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<
   }
 
   @Test func convolutionScores() {
-    let conv = WeightShape.conv2d(kernelHeight: 3, kernelWidth: 3, inChannels: 4, outChannels: 8, outputPositions: 64)
+    let conv = WeightShape.conv2d(
+      kernelHeight: 3, kernelWidth: 3, inChannels: 4, outChannels: 8, outputPositions: 64)
     #expect(conv.erdosRenyiKernelScore == 18.0 / 288.0)
     #expect(conv.erdosRenyiScore == 12.0 / 32.0)
     #expect(conv.rows == 8 && conv.columns == 36 && conv.usesPerSample == 64)
   }
 
   @Test func uniformFirstLayerDenseBudgets() throws {
-    let shapes: [WeightShape] = [.linear(inputs: 17, outputs: 256), .linear(inputs: 256, outputs: 256), .linear(inputs: 256, outputs: 6)]
+    let shapes: [WeightShape] = [
+      .linear(inputs: 17, outputs: 256), .linear(inputs: 256, outputs: 256),
+      .linear(inputs: 256, outputs: 6),
+    ]
     // Network budget: round(0.1 * 71424) = 7142 active, 4352 of them in the dense first layer, 2790 shared by
     // 67072 free weights: ideal 2790*65536/67072 = 2726.11 and 2790*1536/67072 = 63.89 -> 2726 + 64.
-    let network = try SparsityAllocator(distribution: .uniform, sparsity: 0.9, firstLayerDense: true).allocate(shapes)
+    let network = try SparsityAllocator(
+      distribution: .uniform, sparsity: 0.9, firstLayerDense: true
+    ).allocate(shapes)
     #expect(network.activeCounts == [4352, 2726, 64])
     // Free-layer budget (RigL code): round(0.1 * 67072) = 6707 shared: 6553.6 and 153.6, floors 6553 + 153, and
     // the one unit left goes to whichever fraction is larger in floating point (both are .6 in exact arithmetic).
@@ -135,32 +156,50 @@ func referenceSolve(scores: [Double], sizes: [Int], budget: Int) -> (dense: Set<
     ).allocate(shapes)
     #expect(free.activeCounts[0] == 4352)
     #expect(free.activeCounts[1] + free.activeCounts[2] == 6707)
-    #expect(Set([free.activeCounts[1], free.activeCounts[2]]).isSubset(of: [6553, 6554, 153, 154]))
+    #expect(
+      Set([free.activeCounts[1], free.activeCounts[2]]).isSubset(of: [6553, 6554, 153, 154]))
   }
 
   @Test func overridesAndBadInputThrow() throws {
-    let shapes: [WeightShape] = [.linear(inputs: 10, outputs: 10), .linear(inputs: 10, outputs: 10)]
-    let overridden = try SparsityAllocator(distribution: .erdosRenyiKernel, sparsity: 0.5, overrides: [1: 0.8])
-      .allocate(shapes)
+    let shapes: [WeightShape] = [
+      .linear(inputs: 10, outputs: 10), .linear(inputs: 10, outputs: 10),
+    ]
+    let overridden = try SparsityAllocator(
+      distribution: .erdosRenyiKernel, sparsity: 0.5, overrides: [1: 0.8]
+    )
+    .allocate(shapes)
     #expect(overridden.activeCounts == [80, 20])
     #expect(throws: SparsityError.self) {
-      try SparsityAllocator(distribution: .uniform, sparsity: 0.9, overrides: [1: 0]).allocate(shapes)
-    }
-    #expect(throws: SparsityError.self) { try SparsityAllocator(distribution: .uniform, sparsity: 1).allocate(shapes) }
-    #expect(throws: SparsityError.self) {
-      try SparsityAllocator(distribution: .uniform, sparsity: 0.5, overrides: [5: 0.1]).allocate(shapes)
+      try SparsityAllocator(distribution: .uniform, sparsity: 0.9, overrides: [1: 0]).allocate(
+        shapes)
     }
     #expect(throws: SparsityError.self) {
-      try SparsityAllocator(distribution: .uniform, sparsity: 0.999).allocate([.linear(inputs: 10, outputs: 10)])
+      try SparsityAllocator(distribution: .uniform, sparsity: 1).allocate(shapes)
     }
     #expect(throws: SparsityError.self) {
-      try SparsityAllocator(distribution: .uniform, sparsity: 0.5).allocate([.linear(inputs: 0, outputs: 10)])
+      try SparsityAllocator(distribution: .uniform, sparsity: 0.5, overrides: [5: 0.1]).allocate(
+        shapes)
+    }
+    #expect(throws: SparsityError.self) {
+      try SparsityAllocator(distribution: .uniform, sparsity: 0.999).allocate([
+        .linear(inputs: 10, outputs: 10)
+      ])
+    }
+    #expect(throws: SparsityError.self) {
+      try SparsityAllocator(distribution: .uniform, sparsity: 0.5).allocate([
+        .linear(inputs: 0, outputs: 10)
+      ])
     }
   }
 
   @Test func largestRemainderRule() {
     // Ideal 1.5, 2.5, 3.0 summing to 7: floors 1, 2, 3 = 6; one unit to the first of the tied .5 fractions.
-    #expect(SparsityAllocator.largestRemainder(ideal: [1.5, 2.5, 3.0], capacity: [10, 10, 10], total: 7) == [2, 2, 3])
-    #expect(SparsityAllocator.largestRemainder(ideal: [0.2, 0.7, 0.1], capacity: [5, 5, 5], total: 1) == [0, 1, 0])
+    #expect(
+      SparsityAllocator.largestRemainder(ideal: [1.5, 2.5, 3.0], capacity: [10, 10, 10], total: 7)
+        == [2, 2, 3])
+    #expect(
+      SparsityAllocator.largestRemainder(ideal: [0.2, 0.7, 0.1], capacity: [5, 5, 5], total: 1) == [
+        0, 1, 0,
+      ])
   }
 }

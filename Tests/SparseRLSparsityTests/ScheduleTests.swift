@@ -15,12 +15,14 @@ import Testing
       #expect(abs(schedule.dropFraction(at: t) - expected) < 1e-12)
       #expect(schedule.isUpdateStep(t) == (t > 0 && t % 250 == 0 && t <= 10_000))
       let active = random.integer(below: 5000)
-      #expect(schedule.dropCount(at: t, activeCount: active) == Int(floor(expected * Double(active))))
+      #expect(
+        schedule.dropCount(at: t, activeCount: active) == Int(floor(expected * Double(active))))
     }
     #expect(schedule.dropFraction(at: 0) == 0.3)
     #expect(abs(schedule.dropFraction(at: 5000) - 0.15) < 1e-12)
     #expect(abs(schedule.dropFraction(at: 10_000)) < 1e-12)
-    let constant = DropGrowSchedule(updateInterval: 1, initialDropFraction: 0.3, endStep: 10, decay: .constant)
+    let constant = DropGrowSchedule(
+      updateInterval: 1, initialDropFraction: 0.3, endStep: 10, decay: .constant)
     #expect(constant.dropFraction(at: 7) == 0.3)
     #expect(throws: SparsityError.self) {
       try DropGrowSchedule(updateInterval: 0, initialDropFraction: 0.3, endStep: 10).validate()
@@ -43,16 +45,24 @@ import Testing
     #expect(CubicPruningSchedule(totalSteps: 1000, frequency: 50) == schedule)
     // A misaligned end step still gets a final pruning step.
     let misaligned = CubicPruningSchedule(beginStep: 0, endStep: 95, frequency: 10)
-    #expect(misaligned.isPruningStep(95) && !misaligned.isPruningStep(96) && misaligned.isPruningStep(90))
-    #expect(throws: SparsityError.self) { try CubicPruningSchedule(beginStep: 5, endStep: 5, frequency: 1).validate() }
+    #expect(
+      misaligned.isPruningStep(95) && !misaligned.isPruningStep(96) && misaligned.isPruningStep(90))
+    #expect(throws: SparsityError.self) {
+      try CubicPruningSchedule(beginStep: 5, endStep: 5, frequency: 1).validate()
+    }
   }
 
   @Test func pruningReachesItsFinalSparsityAndThenFreezes() throws {
     var random = RandomGenerator(seed: 3)
-    let shapes: [WeightShape] = [.linear(inputs: 12, outputs: 20), .linear(inputs: 20, outputs: 20), .linear(inputs: 20, outputs: 3)]
-    let allocation = try SparsityAllocator(distribution: .erdosRenyiKernel, sparsity: 0.8).allocate(shapes)
+    let shapes: [WeightShape] = [
+      .linear(inputs: 12, outputs: 20), .linear(inputs: 20, outputs: 20),
+      .linear(inputs: 20, outputs: 3),
+    ]
+    let allocation = try SparsityAllocator(distribution: .erdosRenyiKernel, sparsity: 0.8).allocate(
+      shapes)
     let schedule = CubicPruningSchedule(beginStep: 20, endStep: 77, frequency: 10)
-    let method = try GradualMagnitudePruning(schedule: schedule, finalActiveCounts: allocation.activeCounts)
+    let method = try GradualMagnitudePruning(
+      schedule: schedule, finalActiveCounts: allocation.activeCounts)
     let parameters = shapes.map { shape in
       Parameter(
         name: "w", rows: shape.rows, columns: shape.columns,
@@ -71,11 +81,13 @@ import Testing
         if schedule.isPruningStep(t) {
           // Active count follows n - round(n * s_t) (never growing), s_f from the allocation.
           let finalSparsity = 1 - Double(allocation.activeCounts[index]) / Double(n)
-          let expected = n - Int((Double(n) * schedule.sparsity(at: t, finalSparsity: finalSparsity)).rounded())
+          let expected =
+            n - Int((Double(n) * schedule.sparsity(at: t, finalSparsity: finalSparsity)).rounded())
           #expect(parameter.activeCount == min(before[index].count, expected))
           // The kept weights are the largest-magnitude ones of those active before.
           let kept = Set(parameter.pattern?.activeIndices ?? Array(0..<n))
-          let keptMin = before[index].filter { kept.contains($0.key) }.map(\.value).min() ?? .infinity
+          let keptMin =
+            before[index].filter { kept.contains($0.key) }.map(\.value).min() ?? .infinity
           let droppedMax = before[index].filter { !kept.contains($0.key) }.map(\.value).max() ?? 0
           #expect(keptMin >= droppedMax)
         }
@@ -87,7 +99,9 @@ import Testing
       if t > 77 { #expect(parameters.map(\.pattern) == patternsAtEnd) }
       // Training moves the weights between pruning steps.
       for parameter in parameters {
-        parameter.value = parameter.value.map { $0 + random.normal(mean: 0, standardDeviation: 0.3) }
+        parameter.value = parameter.value.map {
+          $0 + random.normal(mean: 0, standardDeviation: 0.3)
+        }
       }
     }
   }

@@ -6,11 +6,14 @@ import Testing
 @testable import SparseRLSparsity
 
 /// A sparse parameter with `active` random positions, normal values and random optimizer slots `m` and `v`.
-func randomSparseParameter(rows: Int, columns: Int, active: Int, random: inout RandomGenerator) -> Parameter {
+func randomSparseParameter(rows: Int, columns: Int, active: Int, random: inout RandomGenerator)
+  -> Parameter
+{
   let pattern = InitialMask.random.pattern(
     rows: rows, columns: columns, activeCount: active, denseValues: [], random: &random)
   let parameter = Parameter(
-    name: "w", pattern: pattern, value: (0..<active).map { _ in random.normal(mean: 0, standardDeviation: 1) })
+    name: "w", pattern: pattern,
+    value: (0..<active).map { _ in random.normal(mean: 0, standardDeviation: 1) })
   parameter.optimizerState["m"] = (0..<active).map { _ in random.uniform(-1, 1) }
   parameter.optimizerState["v"] = (0..<active).map { _ in random.uniform(0, 1) }
   return parameter
@@ -21,7 +24,10 @@ func snapshot(_ parameter: Parameter) -> [Int: [Float]] {
   let indices = parameter.pattern?.activeIndices ?? Array(0..<parameter.denseCount)
   var result = [Int: [Float]]()
   for (slot, flat) in indices.enumerated() {
-    result[flat] = [parameter.value[slot], parameter.optimizerState["m"]![slot], parameter.optimizerState["v"]![slot]]
+    result[flat] = [
+      parameter.value[slot], parameter.optimizerState["m"]![slot],
+      parameter.optimizerState["v"]![slot],
+    ]
   }
   return result
 }
@@ -44,12 +50,15 @@ final class FakeLayer: MaskableLayer {
   func weightPatternDidChange() { patternChanges += 1 }
   func outputFeatures(forInput inputFeatures: Int) -> Int { weight.rows }
   func forward(_ input: Matrix) -> Matrix { input }
-  func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix { outputGradient }
+  func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix {
+    outputGradient
+  }
   var parameters: [Parameter] { [weight] }
 }
 
 @Suite struct TopologyTests {
-  let constantHalf = DropGrowSchedule(updateInterval: 10, initialDropFraction: 0.5, endStep: 1000, decay: .constant)
+  let constantHalf = DropGrowSchedule(
+    updateInterval: 10, initialDropFraction: 0.5, endStep: 1000, decay: .constant)
 
   @Test func rigLDropsSmallestAndGrowsLargestGradient() throws {
     var random = RandomGenerator(seed: 7)
@@ -57,17 +66,21 @@ final class FakeLayer: MaskableLayer {
       let rows = 1 + random.integer(below: 30)
       let columns = 1 + random.integer(below: 30)
       let active = 1 + random.integer(below: rows * columns)
-      let parameter = randomSparseParameter(rows: rows, columns: columns, active: active, random: &random)
+      let parameter = randomSparseParameter(
+        rows: rows, columns: columns, active: active, random: &random)
       let gradient = Matrix(
-        rows: rows, columns: columns, scalars: (0..<(rows * columns)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
+        rows: rows, columns: columns,
+        scalars: (0..<(rows * columns)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
       let before = snapshot(parameter)
       let fraction = random.uniform(0.0, 1.0)
-      let schedule = DropGrowSchedule(updateInterval: 1, initialDropFraction: fraction, endStep: 10, decay: .constant)
+      let schedule = DropGrowSchedule(
+        updateInterval: 1, initialDropFraction: fraction, endStep: 10, decay: .constant)
       let rigl = try RigLUpdater(schedule: schedule)
       var state = TopologyLayerState()
       var stream = random.stream("trial\(trial)")
       let change = rigl.update(
-        parameter, context: TopologyUpdateContext(layer: 0, step: 1, denseGradient: gradient), state: &state,
+        parameter, context: TopologyUpdateContext(layer: 0, step: 1, denseGradient: gradient),
+        state: &state,
         random: &stream)
 
       // Brute-force reference: sort by |w| and |g| (values are continuous, so ties have probability ~0).
@@ -76,7 +89,8 @@ final class FakeLayer: MaskableLayer {
       let expectedDropped = Set(byMagnitude.prefix(k))
       let kept = Set(byMagnitude.dropFirst(k))
       let candidates = (0..<(rows * columns)).filter { !kept.contains($0) }
-      let expectedGrown = Set(candidates.sorted { abs(gradient.scalars[$0]) > abs(gradient.scalars[$1]) }.prefix(k))
+      let expectedGrown = Set(
+        candidates.sorted { abs(gradient.scalars[$0]) > abs(gradient.scalars[$1]) }.prefix(k))
       #expect(Set(change.dropped) == expectedDropped)
       #expect(Set(change.grown) == expectedGrown)
       #expect(parameter.activeCount == active)
@@ -103,7 +117,8 @@ final class FakeLayer: MaskableLayer {
     var state = TopologyLayerState()
     var random = RandomGenerator(seed: 1)
     let change = try RigLUpdater(schedule: constantHalf).update(
-      parameter, context: TopologyUpdateContext(layer: 0, step: 10, denseGradient: gradient), state: &state,
+      parameter, context: TopologyUpdateContext(layer: 0, step: 10, denseGradient: gradient),
+      state: &state,
       random: &random)
     #expect(change.dropped == [0] && change.grown == [0] && change.regrown == [0])
     #expect(parameter.value == [0.01, 5, 6])
@@ -115,12 +130,15 @@ final class FakeLayer: MaskableLayer {
     let gradient = Matrix([[0, 0, 0], [1, 2, 3]])
     for option in [GrownWeightInitialization.zero, .uniform(limit: 0.25), .sparsityAware] {
       let parameter = Parameter(
-        name: "w", pattern: SparsePattern(rows: 2, columns: 3, activeIndices: [0, 1, 2]), value: [0.01, 5, 6])
+        name: "w", pattern: SparsePattern(rows: 2, columns: 3, activeIndices: [0, 1, 2]),
+        value: [0.01, 5, 6])
       var state = TopologyLayerState()
       var random = RandomGenerator(seed: 3)
-      let rigl = try RigLUpdater(schedule: constantHalf, options: DropGrowOptions(grownWeightInitialization: option))
+      let rigl = try RigLUpdater(
+        schedule: constantHalf, options: DropGrowOptions(grownWeightInitialization: option))
       let change = rigl.update(
-        parameter, context: TopologyUpdateContext(layer: 0, step: 10, denseGradient: gradient), state: &state,
+        parameter, context: TopologyUpdateContext(layer: 0, step: 10, denseGradient: gradient),
+        state: &state,
         random: &random)
       #expect(change.grown == [5])
       #expect(parameter.pattern!.activeIndices == [1, 2, 5])
@@ -140,20 +158,26 @@ final class FakeLayer: MaskableLayer {
     // update 2 drops 3 (grown at 0) and grows 0 back: `keep` restores 0's moment from its drop, `reset` zeroes it.
     for policy in [GrownMomentPolicy.reset, .keep] {
       let parameter = Parameter(
-        name: "w", pattern: SparsePattern(rows: 2, columns: 2, activeIndices: [0, 1]), value: [0.1, 5])
+        name: "w", pattern: SparsePattern(rows: 2, columns: 2, activeIndices: [0, 1]),
+        value: [0.1, 5])
       parameter.optimizerState["m"] = [0.7, 0.8]
       let rigl = try RigLUpdater(
-        schedule: DropGrowSchedule(updateInterval: 1, initialDropFraction: 0.5, endStep: 10, decay: .constant),
+        schedule: DropGrowSchedule(
+          updateInterval: 1, initialDropFraction: 0.5, endStep: 10, decay: .constant),
         options: DropGrowOptions(momentPolicy: policy))
       var state = TopologyLayerState()
       var random = RandomGenerator(seed: 5)
       let first = rigl.update(
-        parameter, context: TopologyUpdateContext(layer: 0, step: 1, denseGradient: Matrix([[0, 0], [0, 1]])),
+        parameter,
+        context: TopologyUpdateContext(
+          layer: 0, step: 1, denseGradient: Matrix([[0, 0], [0, 1]])),
         state: &state, random: &random)
       #expect(first.dropped == [0] && first.grown == [3])
       #expect(parameter.optimizerState["m"] == [0.8, 0])
       let second = rigl.update(
-        parameter, context: TopologyUpdateContext(layer: 0, step: 2, denseGradient: Matrix([[1, 0], [0, 0]])),
+        parameter,
+        context: TopologyUpdateContext(
+          layer: 0, step: 2, denseGradient: Matrix([[1, 0], [0, 0]])),
         state: &state, random: &random)
       #expect(second.dropped == [3] && second.grown == [0])
       #expect(parameter.pattern!.activeIndices == [0, 1])
@@ -168,25 +192,38 @@ final class FakeLayer: MaskableLayer {
       let shapes = randomShapes(&random, maxWidth: 40)
       let allocation: SparsityAllocation
       do {
-        allocation = try SparsityAllocator(distribution: .erdosRenyiKernel, sparsity: random.uniform(0.5, 0.95))
-          .allocate(shapes)
+        allocation = try SparsityAllocator(
+          distribution: .erdosRenyiKernel, sparsity: random.uniform(0.5, 0.95)
+        )
+        .allocate(shapes)
       } catch { continue }
-      let schedule = DropGrowSchedule(updateInterval: 3, initialDropFraction: random.uniform(0.1, 0.9), endStep: 30)
-      for method in [try SETUpdater(schedule: schedule) as any TopologyMethod, try RigLUpdater(schedule: schedule)] {
+      let schedule = DropGrowSchedule(
+        updateInterval: 3, initialDropFraction: random.uniform(0.1, 0.9), endStep: 30)
+      for method in [
+        try SETUpdater(schedule: schedule) as any TopologyMethod,
+        try RigLUpdater(schedule: schedule),
+      ] {
         let layers = shapes.map { shape in
           FakeLayer(
             weight: Parameter(
               name: "w", rows: shape.rows, columns: shape.columns,
-              value: (0..<shape.weightCount).map { _ in random.normal(mean: 0, standardDeviation: 1) }),
+              value: (0..<shape.weightCount).map { _ in random.normal(mean: 0, standardDeviation: 1)
+              }),
             gradient: Matrix(rows: shape.rows, columns: shape.columns))
         }
-        let controller = TopologyController(method: method, layerCount: layers.count, random: random.stream("\(trial)"))
-        controller.initialize(layers: layers, activeCounts: allocation.activeCounts, initialMask: .largestMagnitude)
+        let controller = TopologyController(
+          method: method, layerCount: layers.count, random: random.stream("\(trial)"))
+        controller.initialize(
+          layers: layers, activeCounts: allocation.activeCounts, initialMask: .largestMagnitude)
         #expect(layers.map(\.weight.activeCount) == allocation.activeCounts)
         for t in 1...36 {
           for layer in layers {
-            layer.gradient.scalars = (0..<layer.gradient.count).map { _ in random.normal(mean: 0, standardDeviation: 1) }
-            layer.weight.value = layer.weight.value.map { $0 + random.normal(mean: 0, standardDeviation: 0.1) }
+            layer.gradient.scalars = (0..<layer.gradient.count).map { _ in
+              random.normal(mean: 0, standardDeviation: 1)
+            }
+            layer.weight.value = layer.weight.value.map {
+              $0 + random.normal(mean: 0, standardDeviation: 0.1)
+            }
           }
           let changes = controller.update(step: t, layers: layers)
           #expect(changes.isEmpty == !(t % 3 == 0 && t <= 30))
@@ -194,7 +231,10 @@ final class FakeLayer: MaskableLayer {
         }
         #expect(controller.state.updatesApplied == 10 && controller.state.lastUpdateStep == 30)
         let expectedGradientRequests = method.needsDenseGradient ? 10 : 0
-        #expect(layers.allSatisfy { $0.gradientRequests == expectedGradientRequests && $0.patternChanges == 11 })
+        #expect(
+          layers.allSatisfy {
+            $0.gradientRequests == expectedGradientRequests && $0.patternChanges == 11
+          })
       }
     }
   }
@@ -216,7 +256,9 @@ final class FakeLayer: MaskableLayer {
         value: (1...10).map { Float($0) })
       var state = TopologyLayerState()
       var random = RandomGenerator(seed: 99).stream("trial\(trial)")
-      let change = set.update(parameter, context: TopologyUpdateContext(layer: 0, step: 10), state: &state, random: &random)
+      let change = set.update(
+        parameter, context: TopologyUpdateContext(layer: 0, step: 10), state: &state,
+        random: &random)
       #expect(change.dropped == [0, 2, 4, 6, 8])
       for position in change.grown { counts[position] += 1 }
     }
@@ -241,7 +283,9 @@ final class FakeLayer: MaskableLayer {
       var state = TopologyLayerState()
       var random = RandomGenerator(seed: seed)
       return try RigLUpdater(schedule: constantHalf).update(
-        parameter, context: TopologyUpdateContext(layer: 0, step: 10, denseGradient: Matrix(rows: 4, columns: 4)),
+        parameter,
+        context: TopologyUpdateContext(
+          layer: 0, step: 10, denseGradient: Matrix(rows: 4, columns: 4)),
         state: &state, random: &random
       ).dropped
     }
@@ -254,25 +298,31 @@ final class FakeLayer: MaskableLayer {
   @Test func initialMasksAndSparsityAwareInit() {
     var random = RandomGenerator(seed: 21)
     let values = (0..<60).map { _ in random.normal(mean: 0, standardDeviation: 1) }
-    let largest = InitialMask.largestMagnitude.pattern(rows: 6, columns: 10, activeCount: 15, denseValues: values, random: &random)
+    let largest = InitialMask.largestMagnitude.pattern(
+      rows: 6, columns: 10, activeCount: 15, denseValues: values, random: &random)
     let threshold = values.map { abs($0) }.sorted(by: >)[14]
     #expect(largest.activeIndices == (0..<60).filter { abs(values[$0]) >= threshold })
-    let randomMask = InitialMask.random.pattern(rows: 6, columns: 10, activeCount: 15, denseValues: [], random: &random)
+    let randomMask = InitialMask.random.pattern(
+      rows: 6, columns: 10, activeCount: 15, denseValues: [], random: &random)
     #expect(randomMask.nonzeroCount == 15)
 
     // Conv-like weight: 3 output channels x (2 input channels * 4 kernel positions).
-    let pattern = InitialMask.random.pattern(rows: 3, columns: 8, activeCount: 10, denseValues: [], random: &random)
+    let pattern = InitialMask.random.pattern(
+      rows: 3, columns: 8, activeCount: 10, denseValues: [], random: &random)
     let limits = SparsityAwareInitializer.limits(of: pattern, columnsPerInputUnit: 4)
     let mask = pattern.mask
     for (slot, flat) in pattern.activeIndices.enumerated() {
       let (row, column) = flat.quotientAndRemainder(dividingBy: 8)
       let fanIn = (0..<8).filter { mask[row * 8 + $0] }.count
       let channel = column / 4
-      let fanOut = (0..<3).flatMap { r in (0..<4).map { r * 8 + channel * 4 + $0 } }.filter { mask[$0] }.count
+      let fanOut = (0..<3).flatMap { r in (0..<4).map { r * 8 + channel * 4 + $0 } }.filter {
+        mask[$0]
+      }.count
       let expected = Float((3 / max(1, Double(fanIn + fanOut) / 2)).squareRoot())
       #expect(abs(limits[slot] - expected) < 1e-6)
     }
-    let drawn = SparsityAwareInitializer.values(for: pattern, columnsPerInputUnit: 4, random: &random)
+    let drawn = SparsityAwareInitializer.values(
+      for: pattern, columnsPerInputUnit: 4, random: &random)
     #expect(zip(drawn, limits).allSatisfy { abs($0) < $1 })
   }
 
@@ -286,25 +336,30 @@ final class FakeLayer: MaskableLayer {
       ]
     }
     let uninterrupted = makeParameters()
-    let a = TopologyController(method: try SETUpdater(schedule: schedule), layerCount: 2, random: RandomGenerator(seed: 8))
+    let a = TopologyController(
+      method: try SETUpdater(schedule: schedule), layerCount: 2, random: RandomGenerator(seed: 8))
     for t in 1...20 { a.update(step: t, parameters: uninterrupted) }
 
     let resumed = makeParameters()
-    let b = TopologyController(method: try SETUpdater(schedule: schedule), layerCount: 2, random: RandomGenerator(seed: 8))
+    let b = TopologyController(
+      method: try SETUpdater(schedule: schedule), layerCount: 2, random: RandomGenerator(seed: 8))
     for t in 1...9 { b.update(step: t, parameters: resumed) }
     let saved = try JSONEncoder().encode(b.state)
     let c = TopologyController(
-      method: try SETUpdater(schedule: schedule), state: try JSONDecoder().decode(TopologyControllerState.self, from: saved))
+      method: try SETUpdater(schedule: schedule),
+      state: try JSONDecoder().decode(TopologyControllerState.self, from: saved))
     #expect(c.state == b.state)
     for t in 10...20 { c.update(step: t, parameters: resumed) }
-    #expect(zip(uninterrupted, resumed).allSatisfy { $0.pattern == $1.pattern && $0.value == $1.value })
+    #expect(
+      zip(uninterrupted, resumed).allSatisfy { $0.pattern == $1.pattern && $0.value == $1.value })
     #expect(c.state.updatesApplied == 10)
   }
 
   @Test func staticAndDenseNeverChange() throws {
     var random = RandomGenerator(seed: 4)
     let parameter = Parameter(
-      name: "w", rows: 4, columns: 4, value: (0..<16).map { _ in random.normal(mean: 0, standardDeviation: 1) })
+      name: "w", rows: 4, columns: 4,
+      value: (0..<16).map { _ in random.normal(mean: 0, standardDeviation: 1) })
     let dense = TopologyController(method: DenseTopology(), layerCount: 1, random: random)
     dense.initialize(parameters: [parameter], activeCounts: [5])
     #expect(!parameter.isSparse)
