@@ -8,6 +8,6 @@ struct SparseRLCommand: ParsableCommand {
     commandName: "sparserl",
     abstract: "Train deep reinforcement-learning agents whose networks are sparse from the first step to the last.",
     version: sparseRLVersion,
-    subcommands: [BenchCommand.self]
+    subcommands: [BenchCommand.self, DescribeCommand.self]
   )
 }

@@ -1,2 +1,0 @@
-/// The SparseRLSparsity module. See docs/ARCHITECTURE.md.
-public enum SparseRLSparsityModule {}
