@@ -59,7 +59,7 @@ let package = Package(
     .executableTarget(
       name: "sparserl",
       dependencies: [
-        "SparseRLExperiments",
+        "SparseRLExperiments", "SparseRLSparsity",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
