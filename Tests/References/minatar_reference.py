@@ -124,6 +124,13 @@ def perturb(name, state, rng):
         state["e_spawn_speed"] = int(rng.integers(1, 21))
         state["ramp_index"] = int(rng.integers(0, 20))
         state["ramping"] = bool(rng.random() < 0.8)
+        # Equal entities (same cell, or one cell apart so that they become equal after moving) exercise the
+        # reference's list.remove-by-value inside reversed loops.
+        for field in ["f_bullets", "e_bullets", "e_fish", "e_subs", "divers"]:
+            if state[field] and rng.random() < 0.5:
+                twin = copy.deepcopy(state[field][int(rng.integers(0, len(state[field])))])
+                twin[0] = min(9, max(0, twin[0] + int(rng.integers(-1, 2))))
+                state[field].insert(int(rng.integers(0, len(state[field]) + 1)), twin)
     elif name == "space_invaders":
         aliens = np.array(state["alien_map"])
         aliens[rng.random(aliens.shape) < rng.choice([0.5, 0.9, 1.0])] = 0
@@ -207,10 +214,26 @@ def episodes(request):
     return answer
 
 
+def reversed_remove(request):
+    """CPython's `for v in reversed(list)` where even values remove the first element equal to them."""
+    rng = np.random.default_rng(request["seed"])
+    answer = []
+    for _ in range(request["lists"]):
+        values = [int(v) for v in rng.integers(0, 4, size=int(rng.integers(0, 9)))]
+        items = list(values)
+        visited = []
+        for value in reversed(items):
+            visited.append(value)
+            if value % 2 == 0:
+                items.remove(value)
+        answer.append({"list": values, "visited": visited, "remaining": items})
+    return answer
+
+
 def main():
     request = json.load(sys.stdin)
-    mode = request["mode"]
-    answer = transitions(request) if mode == "transitions" else episodes(request)
+    modes = {"transitions": transitions, "episodes": episodes, "reversed_remove": reversed_remove}
+    answer = modes[request["mode"]](request)
     json.dump(answer, sys.stdout, separators=(",", ":"))
 
 

@@ -225,3 +225,41 @@ struct ScriptedUniforms: MinAtarRandomSource {
     #expect(abs(Self.kolmogorovSmirnovCritical(alpha: 0.05, 100, 100) - 1.3581 * (0.02).squareRoot()) < 1e-3)
   }
 }
+
+/// `ReversedVisit` against CPython: walking `reversed(list)` while removing the first element equal to each even
+/// value visits the same values in the same order (including the revisits after removing an earlier twin) and
+/// leaves the same list.
+@Suite struct MinAtarListOrderTests {
+  struct Request: Encodable {
+    let mode = "reversed_remove"
+    let seed: Int
+    let lists: Int
+  }
+
+  struct Walk: Decodable {
+    let list: [Int]
+    let visited: [Int]
+    let remaining: [Int]
+  }
+
+  @Test(.enabled(if: PythonReference.isAvailable))
+  func reversedVisitMatchesCPython() throws {
+    let walks = try PythonReference.call(
+      script: "minatar_reference.py", request: Request(seed: 3, lists: 300), as: [Walk].self)
+    #expect(walks.count == 300)
+    #expect(
+      walks.contains { $0.visited != Array($0.list.reversed()) }, "no walk revisited an element; weak test data")
+    for walk in walks {
+      var items = walk.list
+      var visited: [Int] = []
+      var visit = ReversedVisit(count: items.count)
+      while visit.advance(count: items.count), let index = visit.current {
+        let value = items[index]
+        visited.append(value)
+        if value % 2 == 0 { visit.remove(value, from: &items) }
+      }
+      #expect(visited == walk.visited, "walk over \(walk.list)")
+      #expect(items == walk.remaining, "walk over \(walk.list)")
+    }
+  }
+}

@@ -82,3 +82,10 @@ public struct MinAtarGrid: Equatable, Sendable, Codable {
     cells = try (0..<(Self.side * Self.side)).map { _ in try reader.bool() }
   }
 }
+
+extension MinAtarGrid: CustomStringConvertible {
+  /// Ten rows of `#` (set) and `.` (clear), separated by `/`.
+  public var description: String {
+    (0..<Self.side).map { y in String((0..<Self.side).map { self[y, $0] ? "#" : "." }) }.joined(separator: "/")
+  }
+}
