@@ -75,7 +75,9 @@ struct ScriptedUniforms: MinAtarRandomSource {
   }
 
   /// Applies every reference transition to the same state in Swift and returns descriptions of the mismatches.
-  static func mismatches<Game: MinAtarGame>(in cases: GameCases<Game>) -> (checked: Int, failures: [String]) {
+  static func mismatches<Game: MinAtarGame>(in cases: GameCases<Game>) -> (
+    checked: Int, failures: [String]
+  ) {
     var failures: [String] = []
     var checked = 0
     for (caseIndex, transition) in cases.cases.enumerated() {
@@ -85,11 +87,17 @@ struct ScriptedUniforms: MinAtarRandomSource {
         var random = ScriptedUniforms(transition.uniforms)
         let outcome = game.act(MinAtarAction(rawValue: expected.action)!, random: &random)
         var problems: [String] = []
-        if game != expected.next_state { problems.append("next state \(game) != reference \(expected.next_state)") }
-        if outcome.reward != expected.reward { problems.append("reward \(outcome.reward) != \(expected.reward)") }
+        if game != expected.next_state {
+          problems.append("next state \(game) != reference \(expected.next_state)")
+        }
+        if outcome.reward != expected.reward {
+          problems.append("reward \(outcome.reward) != \(expected.reward)")
+        }
         if outcome.terminal != expected.terminal { problems.append("terminal \(outcome.terminal)") }
         if bits(game.observation) != expected.observation { problems.append("observation differs") }
-        if random.used != expected.used { problems.append("drew \(random.used) uniforms, reference \(expected.used)") }
+        if random.used != expected.used {
+          problems.append("drew \(random.used) uniforms, reference \(expected.used)")
+        }
         if !problems.isEmpty {
           failures.append(
             "\(Game.displayName) case \(caseIndex) action \(expected.action) from \(transition.state): "
@@ -102,7 +110,9 @@ struct ScriptedUniforms: MinAtarRandomSource {
       var random = ScriptedUniforms(reset.uniforms)
       var game = reset.state
       game.reset(random: &random)
-      if game != reset.state || bits(game.observation) != reset.observation || random.used != reset.used {
+      if game != reset.state || bits(game.observation) != reset.observation
+        || random.used != reset.used
+      {
         failures.append("\(Game.displayName) reset \(index): \(game) != reference \(reset.state)")
       }
     }
@@ -117,15 +127,19 @@ struct ScriptedUniforms: MinAtarRandomSource {
   func deterministicTransitionsMatchReference() throws {
     let answer = try PythonReference.call(
       script: "minatar_reference.py",
-      request: TransitionRequest(seed: 7, states_per_game: 120, uniforms_per_case: 40, resets_per_game: 20),
+      request: TransitionRequest(
+        seed: 7, states_per_game: 120, uniforms_per_case: 40, resets_per_game: 20),
       as: TransitionAnswer.self)
     let results = [
-      Self.mismatches(in: answer.breakout), Self.mismatches(in: answer.asterix), Self.mismatches(in: answer.freeway),
+      Self.mismatches(in: answer.breakout), Self.mismatches(in: answer.asterix),
+      Self.mismatches(in: answer.freeway),
       Self.mismatches(in: answer.seaquest), Self.mismatches(in: answer.space_invaders),
     ]
     for result in results {
       #expect(result.checked == 120 * 6 + 20)
-      #expect(result.failures.isEmpty, "\(result.failures.count) mismatches, first: \(result.failures.prefix(3))")
+      #expect(
+        result.failures.isEmpty,
+        "\(result.failures.count) mismatches, first: \(result.failures.prefix(3))")
     }
   }
 
@@ -178,7 +192,8 @@ struct ScriptedUniforms: MinAtarRandomSource {
     ]
     let reference = try PythonReference.call(
       script: "minatar_reference.py",
-      request: EpisodeRequest(seed: 11, games: games.map { EpisodeRequest.Game(id: $0.0, episodes: $0.1) }),
+      request: EpisodeRequest(
+        seed: 11, games: games.map { EpisodeRequest.Game(id: $0.0, episodes: $0.1) }),
       as: [String: EpisodeStatistics].self)
     for (index, (id, episodes)) in games.enumerated() {
       let spec = try #require(MinAtar.specs.first { $0.id == id })
@@ -205,11 +220,14 @@ struct ScriptedUniforms: MinAtarRandomSource {
       }
       let python = try #require(reference[id])
       #expect(python.returns.count == episodes)
-      let critical = Self.kolmogorovSmirnovCritical(alpha: 0.01, returns.count, python.returns.count)
+      let critical = Self.kolmogorovSmirnovCritical(
+        alpha: 0.01, returns.count, python.returns.count)
       let returnGap = Self.kolmogorovSmirnov(returns, python.returns)
       let lengthGap = Self.kolmogorovSmirnov(lengths, python.lengths.map(Double.init))
-      #expect(returnGap < critical, "\(id): return KS statistic \(returnGap) >= critical \(critical)")
-      #expect(lengthGap < critical, "\(id): length KS statistic \(lengthGap) >= critical \(critical)")
+      #expect(
+        returnGap < critical, "\(id): return KS statistic \(returnGap) >= critical \(critical)")
+      #expect(
+        lengthGap < critical, "\(id): length KS statistic \(lengthGap) >= critical \(critical)")
       if id.hasPrefix("MinAtar/Freeway") {
         #expect(lengths.allSatisfy { $0 == 2_501 } && python.lengths.allSatisfy { $0 == 2_501 })
       }
@@ -222,7 +240,9 @@ struct ScriptedUniforms: MinAtarRandomSource {
     #expect(Self.kolmogorovSmirnov([1, 2], [5, 6, 7]) == 1)
     // F1 = [0.5 at 1, 1 at 2]; F2 = [0 at 1, 0.5 at 2, 1 at 3]: largest gap 0.5.
     #expect(Self.kolmogorovSmirnov([1, 2], [2, 3]) == 0.5)
-    #expect(abs(Self.kolmogorovSmirnovCritical(alpha: 0.05, 100, 100) - 1.3581 * (0.02).squareRoot()) < 1e-3)
+    #expect(
+      abs(Self.kolmogorovSmirnovCritical(alpha: 0.05, 100, 100) - 1.3581 * (0.02).squareRoot())
+        < 1e-3)
   }
 }
 
@@ -248,7 +268,8 @@ struct ScriptedUniforms: MinAtarRandomSource {
       script: "minatar_reference.py", request: Request(seed: 3, lists: 300), as: [Walk].self)
     #expect(walks.count == 300)
     #expect(
-      walks.contains { $0.visited != Array($0.list.reversed()) }, "no walk revisited an element; weak test data")
+      walks.contains { $0.visited != Array($0.list.reversed()) },
+      "no walk revisited an element; weak test data")
     for walk in walks {
       var items = walk.list
       var visited: [Int] = []

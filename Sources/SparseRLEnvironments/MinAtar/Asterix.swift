@@ -52,9 +52,17 @@ public struct Asterix: MinAtarGame {
   public var ramping = true
 
   enum CodingKeys: String, CodingKey {
-    case playerX = "player_x", playerY = "player_y", entities, shotTimer = "shot_timer"
-    case spawnSpeed = "spawn_speed", spawnTimer = "spawn_timer", moveSpeed = "move_speed", moveTimer = "move_timer"
-    case rampTimer = "ramp_timer", rampIndex = "ramp_index", terminal, ramping
+    case playerX = "player_x"
+    case playerY = "player_y"
+    case entities
+    case shotTimer = "shot_timer"
+    case spawnSpeed = "spawn_speed"
+    case spawnTimer = "spawn_timer"
+    case moveSpeed = "move_speed"
+    case moveTimer = "move_timer"
+    case rampTimer = "ramp_timer"
+    case rampIndex = "ramp_index"
+    case terminal, ramping
   }
 
   public init(ramping: Bool = true, random: inout some MinAtarRandomSource) {
@@ -69,7 +77,9 @@ public struct Asterix: MinAtarGame {
 
   private init(ramping: Bool) { self.ramping = ramping }
 
-  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource) -> MinAtarOutcome {
+  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource)
+    -> MinAtarOutcome
+  {
     guard !terminal else { return MinAtarOutcome(reward: 0, terminal: true) }
     var reward = 0
     if spawnTimer == 0 {
@@ -134,7 +144,8 @@ public struct Asterix: MinAtarGame {
     let free = entities.indices.filter { entities[$0] == nil }
     guard !free.isEmpty else { return }
     let lane = free[random.integer(in: 0..<free.count)]
-    entities[lane] = Entity(x: movesRight ? 0 : 9, y: lane + 1, movesRight: movesRight, isGold: isGold)
+    entities[lane] = Entity(
+      x: movesRight ? 0 : 9, y: lane + 1, movesRight: movesRight, isGold: isGold)
   }
 
   public func render(into observation: inout MinAtarObservation) {
@@ -150,7 +161,10 @@ public struct Asterix: MinAtarGame {
   public var difficultyRamp: Int? { rampIndex }
 
   public func write(to writer: inout IntegerStateWriter) {
-    for value in [playerX, playerY, shotTimer, spawnSpeed, spawnTimer, moveSpeed, moveTimer, rampTimer, rampIndex] {
+    for value in [
+      playerX, playerY, shotTimer, spawnSpeed, spawnTimer, moveSpeed, moveTimer, rampTimer,
+      rampIndex,
+    ] {
       writer.append(value)
     }
     writer.append(terminal)
@@ -181,7 +195,8 @@ public struct Asterix: MinAtarGame {
     entities = try (0..<8).map { _ in
       guard try reader.bool() else { return nil }
       return Entity(
-        x: try reader.integer(in: 0...9, "entity column"), y: try reader.integer(in: 0...9, "entity row"),
+        x: try reader.integer(in: 0...9, "entity column"),
+        y: try reader.integer(in: 0...9, "entity row"),
         movesRight: try reader.bool(), isGold: try reader.bool())
     }
   }

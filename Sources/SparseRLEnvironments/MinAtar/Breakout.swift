@@ -22,11 +22,20 @@ public struct Breakout: MinAtarGame {
   public var terminal = false
 
   enum CodingKeys: String, CodingKey {
-    case ballX = "ball_x", ballY = "ball_y", ballDirection = "ball_dir", paddle = "pos", bricks = "brick_map"
-    case strike, lastX = "last_x", lastY = "last_y", terminal
+    case ballX = "ball_x"
+    case ballY = "ball_y"
+    case ballDirection = "ball_dir"
+    case paddle = "pos"
+    case bricks = "brick_map"
+    case strike
+    case lastX = "last_x"
+    case lastY = "last_y"
+    case terminal
   }
 
-  public init(ramping: Bool = true, random: inout some MinAtarRandomSource) { reset(random: &random) }
+  public init(ramping: Bool = true, random: inout some MinAtarRandomSource) {
+    reset(random: &random)
+  }
 
   public mutating func reset(random: inout some MinAtarRandomSource) {
     ballY = 3
@@ -44,7 +53,9 @@ public struct Breakout: MinAtarGame {
     terminal = false
   }
 
-  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource) -> MinAtarOutcome {
+  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource)
+    -> MinAtarOutcome
+  {
     guard !terminal else { return MinAtarOutcome(reward: 0, terminal: true) }
     var reward = 0
     switch action {

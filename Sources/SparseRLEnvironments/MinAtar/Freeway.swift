@@ -5,7 +5,9 @@
 public struct Freeway: MinAtarGame {
   public static let referenceName = "freeway"
   public static let displayName = "Freeway"
-  public static let channelNames = ["chicken", "car", "speed1", "speed2", "speed3", "speed4", "speed5"]
+  public static let channelNames = [
+    "chicken", "car", "speed1", "speed2", "speed3", "speed4", "speed5",
+  ]
   public static let minimalActionSet: [MinAtarAction] = [.noop, .up, .down]
 
   static let playerSpeed = 3
@@ -16,12 +18,15 @@ public struct Freeway: MinAtarGame {
   public struct Car: Equatable, Sendable, Codable {
     public var x: Int, y: Int, timer: Int, speed: Int
 
-    public init(x: Int, y: Int, timer: Int, speed: Int) { (self.x, self.y, self.timer, self.speed) = (x, y, timer, speed) }
+    public init(x: Int, y: Int, timer: Int, speed: Int) {
+      (self.x, self.y, self.timer, self.speed) = (x, y, timer, speed)
+    }
 
     public init(from decoder: any Decoder) throws {
       var fields = try decoder.unkeyedContainer()
       (x, y, timer, speed) = try (
-        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Int.self), fields.decode(Int.self)
+        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Int.self),
+        fields.decode(Int.self)
       )
     }
 
@@ -39,10 +44,16 @@ public struct Freeway: MinAtarGame {
   public var terminal = false
 
   enum CodingKeys: String, CodingKey {
-    case cars, position = "pos", moveTimer = "move_timer", terminateTimer = "terminate_timer", terminal
+    case cars
+    case position = "pos"
+    case moveTimer = "move_timer"
+    case terminateTimer = "terminate_timer"
+    case terminal
   }
 
-  public init(ramping: Bool = true, random: inout some MinAtarRandomSource) { reset(random: &random) }
+  public init(ramping: Bool = true, random: inout some MinAtarRandomSource) {
+    reset(random: &random)
+  }
 
   public mutating func reset(random: inout some MinAtarRandomSource) {
     cars = []
@@ -70,7 +81,9 @@ public struct Freeway: MinAtarGame {
     }
   }
 
-  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource) -> MinAtarOutcome {
+  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource)
+    -> MinAtarOutcome
+  {
     guard !terminal else { return MinAtarOutcome(reward: 0, terminal: true) }
     var reward = 0
     if action == .up && moveTimer == 0 {
@@ -114,7 +127,8 @@ public struct Freeway: MinAtarGame {
     for car in cars {
       observation.set(channel: 1, y: car.y, x: car.x)
       let backX = ((car.speed > 0 ? car.x - 1 : car.x + 1) + 10) % 10
-      precondition((1...5).contains(abs(car.speed)), "Freeway car speed \(car.speed) is outside 1...5")
+      precondition(
+        (1...5).contains(abs(car.speed)), "Freeway car speed \(car.speed) is outside 1...5")
       observation.set(channel: 1 + abs(car.speed), y: car.y, x: backX)
     }
   }

@@ -29,7 +29,8 @@ public struct IntegerStateReader: Sendable {
   /// The next integer.
   public mutating func integer() throws -> Int {
     guard position < integers.count else {
-      throw Failure(description: "saved state ends after \(integers.count) integers; more were expected")
+      throw Failure(
+        description: "saved state ends after \(integers.count) integers; more were expected")
     }
     defer { position += 1 }
     return integers[position]
@@ -39,7 +40,8 @@ public struct IntegerStateReader: Sendable {
   public mutating func integer(in range: ClosedRange<Int>, _ what: String) throws -> Int {
     let value = try integer()
     guard range.contains(value) else {
-      throw Failure(description: "saved \(what) \(value) is outside \(range.lowerBound)...\(range.upperBound)")
+      throw Failure(
+        description: "saved \(what) \(value) is outside \(range.lowerBound)...\(range.upperBound)")
     }
     return value
   }

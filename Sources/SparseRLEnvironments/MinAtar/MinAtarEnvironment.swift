@@ -36,7 +36,8 @@ public final class MinAtarEnvironment<Game: MinAtarGame>: Environment {
   /// A MinAtar environment for `Game`. `useMinimalActionSet` picks the game's minimal action set (the `-v1`
   /// registration) instead of all six actions (`-v0`).
   public init(
-    _ game: Game.Type, id: String? = nil, useMinimalActionSet: Bool, stickyActionProbability: Double = 0.1,
+    _ game: Game.Type, id: String? = nil, useMinimalActionSet: Bool,
+    stickyActionProbability: Double = 0.1,
     ramping: Bool = true
   ) {
     precondition(
@@ -45,7 +46,8 @@ public final class MinAtarEnvironment<Game: MinAtarGame>: Environment {
     self.id = id ?? "MinAtar/\(Game.displayName)-v\(useMinimalActionSet ? 1 : 0)"
     actionSet = useMinimalActionSet ? Game.minimalActionSet : MinAtarAction.allCases
     actionSpace = .discrete(DiscreteSpace(actionSet.count))
-    observationSpace = .box(BoxSpace(low: 0, high: 1, shape: [Game.channelCount, 10, 10], elementType: .bool))
+    observationSpace = .box(
+      BoxSpace(low: 0, high: 1, shape: [Game.channelCount, 10, 10], elementType: .bool))
     self.stickyActionProbability = stickyActionProbability
     self.ramping = ramping
     generator = RandomGenerator(seed: 0)
@@ -68,7 +70,8 @@ public final class MinAtarEnvironment<Game: MinAtarGame>: Environment {
 
   public func step(_ action: Action) throws -> Step {
     guard case .discrete(let index) = action, actionSpace.contains(action) else {
-      throw EnvironmentError.invalidAction(environment: id, action: "\(action)", space: "\(actionSpace)")
+      throw EnvironmentError.invalidAction(
+        environment: id, action: "\(action)", space: "\(actionSpace)")
     }
     guard !needsReset else { throw EnvironmentError.needsReset(environment: id) }
     var played = actionSet[index]
@@ -77,7 +80,8 @@ public final class MinAtarEnvironment<Game: MinAtarGame>: Environment {
     let outcome = game.act(played, random: &generator)
     needsReset = outcome.terminal
     return Step(
-      observation: game.observation, reward: Double(outcome.reward), terminated: outcome.terminal, truncated: false,
+      observation: game.observation, reward: Double(outcome.reward), terminated: outcome.terminal,
+      truncated: false,
       info: info)
   }
 
@@ -101,7 +105,8 @@ public final class MinAtarEnvironment<Game: MinAtarGame>: Environment {
     guard state.generators.count == 1, state.reals.isEmpty, state.inner.isEmpty else {
       throw EnvironmentError.invalidState(
         environment: id,
-        reason: "expected one generator and no reals or inner states, got \(state.generators.count) generators, "
+        reason:
+          "expected one generator and no reals or inner states, got \(state.generators.count) generators, "
           + "\(state.reals.count) reals, \(state.inner.count) inner states")
     }
     do {
@@ -111,9 +116,12 @@ public final class MinAtarEnvironment<Game: MinAtarGame>: Environment {
       let needsReset = try reader.bool()
       let game = try Game(from: &reader)
       guard reader.isAtEnd else {
-        throw IntegerStateReader.Failure(description: "saved state has more integers than a \(Game.displayName) game")
+        throw IntegerStateReader.Failure(
+          description: "saved state has more integers than a \(Game.displayName) game")
       }
-      (self.lastAction, self.seeded, self.needsReset, self.game) = (lastAction, seeded, needsReset, game)
+      (self.lastAction, self.seeded, self.needsReset, self.game) = (
+        lastAction, seeded, needsReset, game
+      )
       generator = state.generators[0]
     } catch let failure as IntegerStateReader.Failure {
       throw EnvironmentError.invalidState(environment: id, reason: failure.description)

@@ -3,7 +3,8 @@ import SparseRLNumerics
 /// The six actions every MinAtar game accepts, numbered as the reference's `action_map`
 /// (`['n','l','u','r','d','f']`).
 public enum MinAtarAction: Int, CaseIterable, Codable, Sendable {
-  case noop = 0, left, up, right, down, fire
+  case noop = 0
+  case left, up, right, down, fire
 }
 
 /// The source of the random numbers a game draws, mirroring the two NumPy `RandomState` calls the reference
@@ -56,7 +57,8 @@ public protocol MinAtarGame: Equatable, Codable, Sendable {
   /// Returns to the start state (the reference's `reset()`).
   mutating func reset(random: inout some MinAtarRandomSource)
   /// Advances one frame (the reference's `act(a)`); a terminal game returns reward 0 and stays terminal.
-  mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource) -> MinAtarOutcome
+  mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource)
+    -> MinAtarOutcome
   /// Sets the game's cells in `observation`, a zeroed channel-major `[C, 10, 10]` buffer.
   func render(into observation: inout MinAtarObservation)
   /// Whether the game is over.
@@ -102,8 +104,10 @@ public struct MinAtarObservation: Equatable, Sendable {
   /// Sets cell (`y`, `x`) of `channel`. Coordinates must lie on the grid.
   public mutating func set(channel: Int, y: Int, x: Int) {
     precondition(
-      (0..<channels).contains(channel) && (0..<Self.side).contains(y) && (0..<Self.side).contains(x),
-      "MinAtar cell (channel \(channel), y \(y), x \(x)) is outside the \(channels)x10x10 observation")
+      (0..<channels).contains(channel) && (0..<Self.side).contains(y)
+        && (0..<Self.side).contains(x),
+      "MinAtar cell (channel \(channel), y \(y), x \(x)) is outside the \(channels)x10x10 observation"
+    )
     values[(channel * Self.side + y) * Self.side + x] = 1
   }
 

@@ -21,7 +21,9 @@ public struct MinAtarGrid: Equatable, Sendable, Codable {
   }
 
   /// Whether (y, x) lies on the grid.
-  public static func contains(y: Int, x: Int) -> Bool { (0..<side).contains(y) && (0..<side).contains(x) }
+  public static func contains(y: Int, x: Int) -> Bool {
+    (0..<side).contains(y) && (0..<side).contains(x)
+  }
 
   /// Number of set cells (NumPy's `count_nonzero`).
   public var count: Int { cells.reduce(0) { $0 + ($1 ? 1 : 0) } }
@@ -61,7 +63,8 @@ public struct MinAtarGrid: Equatable, Sendable, Codable {
     let rows = try decoder.singleValueContainer().decode([[Int]].self)
     guard rows.count == Self.side, rows.allSatisfy({ $0.count == Self.side }) else {
       throw DecodingError.dataCorrupted(
-        DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "a MinAtar grid needs 10 rows of 10"))
+        DecodingError.Context(
+          codingPath: decoder.codingPath, debugDescription: "a MinAtar grid needs 10 rows of 10"))
     }
     self.init()
     for y in 0..<Self.side { for x in 0..<Self.side { self[y, x] = rows[y][x] != 0 } }
@@ -86,6 +89,7 @@ public struct MinAtarGrid: Equatable, Sendable, Codable {
 extension MinAtarGrid: CustomStringConvertible {
   /// Ten rows of `#` (set) and `.` (clear), separated by `/`.
   public var description: String {
-    (0..<Self.side).map { y in String((0..<Self.side).map { self[y, $0] ? "#" : "." }) }.joined(separator: "/")
+    (0..<Self.side).map { y in String((0..<Self.side).map { self[y, $0] ? "#" : "." }) }.joined(
+      separator: "/")
   }
 }

@@ -28,11 +28,15 @@ public struct Seaquest: MinAtarGame {
   public struct Bullet: Equatable, Sendable, Codable {
     public var x: Int, y: Int, movesRight: Bool
 
-    public init(x: Int, y: Int, movesRight: Bool) { (self.x, self.y, self.movesRight) = (x, y, movesRight) }
+    public init(x: Int, y: Int, movesRight: Bool) {
+      (self.x, self.y, self.movesRight) = (x, y, movesRight)
+    }
 
     public init(from decoder: any Decoder) throws {
       var fields = try decoder.unkeyedContainer()
-      (x, y, movesRight) = try (fields.decode(Int.self), fields.decode(Int.self), fields.decode(Bool.self))
+      (x, y, movesRight) = try (
+        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Bool.self)
+      )
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -54,7 +58,8 @@ public struct Seaquest: MinAtarGame {
     public init(from decoder: any Decoder) throws {
       var fields = try decoder.unkeyedContainer()
       (x, y, movesRight, moveTimer) = try (
-        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Bool.self), fields.decode(Int.self)
+        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Bool.self),
+        fields.decode(Int.self)
       )
     }
 
@@ -72,13 +77,16 @@ public struct Seaquest: MinAtarGame {
     public var x: Int, y: Int, movesRight: Bool, moveTimer: Int, shotTimer: Int
 
     public init(x: Int, y: Int, movesRight: Bool, moveTimer: Int, shotTimer: Int) {
-      (self.x, self.y, self.movesRight, self.moveTimer, self.shotTimer) = (x, y, movesRight, moveTimer, shotTimer)
+      (self.x, self.y, self.movesRight, self.moveTimer, self.shotTimer) = (
+        x, y, movesRight, moveTimer, shotTimer
+      )
     }
 
     public init(from decoder: any Decoder) throws {
       var fields = try decoder.unkeyedContainer()
       (x, y, movesRight, moveTimer, shotTimer) = try (
-        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Bool.self), fields.decode(Int.self),
+        fields.decode(Int.self), fields.decode(Int.self), fields.decode(Bool.self),
+        fields.decode(Int.self),
         fields.decode(Int.self)
       )
     }
@@ -100,7 +108,8 @@ public struct Seaquest: MinAtarGame {
   public var facingRight = false
   public var friendlyBullets: [Bullet] = [], enemyBullets: [Bullet] = []
   public var fish: [Swimmer] = [], enemySubs: [EnemySub] = [], divers: [Swimmer] = []
-  public var enemySpawnSpeed = Seaquest.initialSpawnSpeed, enemySpawnTimer = Seaquest.initialSpawnSpeed
+  public var enemySpawnSpeed = Seaquest.initialSpawnSpeed,
+    enemySpawnTimer = Seaquest.initialSpawnSpeed
   public var diverSpawnTimer = Seaquest.diverSpawnSpeed
   public var moveSpeed = Seaquest.initialMoveInterval
   public var rampIndex = 0
@@ -112,10 +121,23 @@ public struct Seaquest: MinAtarGame {
   public var ramping = true
 
   enum CodingKeys: String, CodingKey {
-    case oxygen, diverCount = "diver_count", subX = "sub_x", subY = "sub_y", facingRight = "sub_or"
-    case friendlyBullets = "f_bullets", enemyBullets = "e_bullets", fish = "e_fish", enemySubs = "e_subs", divers
-    case enemySpawnSpeed = "e_spawn_speed", enemySpawnTimer = "e_spawn_timer", diverSpawnTimer = "d_spawn_timer"
-    case moveSpeed = "move_speed", rampIndex = "ramp_index", shotTimer = "shot_timer", surface, terminal, ramping
+    case oxygen
+    case diverCount = "diver_count"
+    case subX = "sub_x"
+    case subY = "sub_y"
+    case facingRight = "sub_or"
+    case friendlyBullets = "f_bullets"
+    case enemyBullets = "e_bullets"
+    case fish = "e_fish"
+    case enemySubs = "e_subs"
+    case divers
+    case enemySpawnSpeed = "e_spawn_speed"
+    case enemySpawnTimer = "e_spawn_timer"
+    case diverSpawnTimer = "d_spawn_timer"
+    case moveSpeed = "move_speed"
+    case rampIndex = "ramp_index"
+    case shotTimer = "shot_timer"
+    case surface, terminal, ramping
   }
 
   public init(ramping: Bool = true, random: inout some MinAtarRandomSource) {
@@ -132,7 +154,9 @@ public struct Seaquest: MinAtarGame {
 
   private func isAtSub(_ x: Int, _ y: Int) -> Bool { x == subX && y == subY }
 
-  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource) -> MinAtarOutcome {
+  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource)
+    -> MinAtarOutcome
+  {
     guard !terminal else { return MinAtarOutcome(reward: 0, terminal: true) }
     var reward = 0
     if enemySpawnTimer == 0 {
@@ -294,7 +318,8 @@ public struct Seaquest: MinAtarGame {
           visit.remove(moved, from: &fish)
         } else if isAtSub(moved.x, moved.y) {
           terminal = true
-        } else if let hit = friendlyBullets.firstIndex(where: { $0.x == moved.x && $0.y == moved.y }) {
+        } else if let hit = friendlyBullets.firstIndex(where: { $0.x == moved.x && $0.y == moved.y }
+        ) {
           visit.remove(moved, from: &fish)
           friendlyBullets.remove(at: hit)
           reward += 1
@@ -339,7 +364,9 @@ public struct Seaquest: MinAtarGame {
     }
     if isSub {
       enemySubs.append(
-        EnemySub(x: x, y: y, movesRight: movesRight, moveTimer: moveSpeed, shotTimer: Self.enemyShotInterval))
+        EnemySub(
+          x: x, y: y, movesRight: movesRight, moveTimer: moveSpeed,
+          shotTimer: Self.enemyShotInterval))
     } else {
       fish.append(Swimmer(x: x, y: y, movesRight: movesRight, moveTimer: moveSpeed))
     }
@@ -349,31 +376,39 @@ public struct Seaquest: MinAtarGame {
   private mutating func spawnDiver(random: inout some MinAtarRandomSource) {
     let movesRight = random.uniform() < 1.0 / 2.0
     let y = random.integer(in: 1..<9)
-    divers.append(Swimmer(x: movesRight ? 0 : 9, y: y, movesRight: movesRight, moveTimer: Self.diverMoveInterval))
+    divers.append(
+      Swimmer(
+        x: movesRight ? 0 : 9, y: y, movesRight: movesRight, moveTimer: Self.diverMoveInterval))
   }
 
   public func render(into observation: inout MinAtarObservation) {
     observation.set(channel: 0, y: subY, x: subX)
     observation.set(channel: 1, y: subY, x: facingRight ? subX - 1 : subX + 1)
-    for x in 0..<min(10, max(0, oxygen) * 10 / Self.maxOxygen) { observation.set(channel: 7, y: 9, x: x) }
+    for x in 0..<min(10, max(0, oxygen) * 10 / Self.maxOxygen) {
+      observation.set(channel: 7, y: 9, x: x)
+    }
     if diverCount > 0 {
       for x in max(0, 9 - diverCount)..<9 { observation.set(channel: 8, y: 9, x: x) }
     }
     for bullet in friendlyBullets { observation.set(channel: 2, y: bullet.y, x: bullet.x) }
     for bullet in enemyBullets { observation.set(channel: 4, y: bullet.y, x: bullet.x) }
-    func withTrail(channel: Int, x: Int, y: Int, movesRight: Bool, into observation: inout MinAtarObservation) {
+    func withTrail(
+      channel: Int, x: Int, y: Int, movesRight: Bool, into observation: inout MinAtarObservation
+    ) {
       observation.set(channel: channel, y: y, x: x)
       let backX = movesRight ? x - 1 : x + 1
       if (0...9).contains(backX) { observation.set(channel: 3, y: y, x: backX) }
     }
     for swimmer in fish {
-      withTrail(channel: 5, x: swimmer.x, y: swimmer.y, movesRight: swimmer.movesRight, into: &observation)
+      withTrail(
+        channel: 5, x: swimmer.x, y: swimmer.y, movesRight: swimmer.movesRight, into: &observation)
     }
     for sub in enemySubs {
       withTrail(channel: 6, x: sub.x, y: sub.y, movesRight: sub.movesRight, into: &observation)
     }
     for diver in divers {
-      withTrail(channel: 9, x: diver.x, y: diver.y, movesRight: diver.movesRight, into: &observation)
+      withTrail(
+        channel: 9, x: diver.x, y: diver.y, movesRight: diver.movesRight, into: &observation)
     }
   }
 
@@ -382,7 +417,8 @@ public struct Seaquest: MinAtarGame {
 
   public func write(to writer: inout IntegerStateWriter) {
     for value in [
-      oxygen, diverCount, subX, subY, enemySpawnSpeed, enemySpawnTimer, diverSpawnTimer, moveSpeed, rampIndex,
+      oxygen, diverCount, subX, subY, enemySpawnSpeed, enemySpawnTimer, diverSpawnTimer, moveSpeed,
+      rampIndex,
       shotTimer,
     ] {
       writer.append(value)
@@ -432,13 +468,16 @@ public struct Seaquest: MinAtarGame {
     ramping = try reader.bool()
     func bullets(_ reader: inout IntegerStateReader) throws -> [Bullet] {
       try reader.list { reader in
-        Bullet(x: try reader.integer(), y: try reader.integer(in: 0...9, "bullet row"), movesRight: try reader.bool())
+        Bullet(
+          x: try reader.integer(), y: try reader.integer(in: 0...9, "bullet row"),
+          movesRight: try reader.bool())
       }
     }
     func swimmers(_ reader: inout IntegerStateReader) throws -> [Swimmer] {
       try reader.list { reader in
         Swimmer(
-          x: try reader.integer(), y: try reader.integer(in: 0...9, "row"), movesRight: try reader.bool(),
+          x: try reader.integer(), y: try reader.integer(in: 0...9, "row"),
+          movesRight: try reader.bool(),
           moveTimer: try reader.integer())
       }
     }
@@ -448,7 +487,8 @@ public struct Seaquest: MinAtarGame {
     divers = try swimmers(&reader)
     enemySubs = try reader.list { reader in
       EnemySub(
-        x: try reader.integer(), y: try reader.integer(in: 0...9, "row"), movesRight: try reader.bool(),
+        x: try reader.integer(), y: try reader.integer(in: 0...9, "row"),
+        movesRight: try reader.bool(),
         moveTimer: try reader.integer(), shotTimer: try reader.integer())
     }
   }

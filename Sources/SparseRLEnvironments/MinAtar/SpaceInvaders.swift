@@ -17,7 +17,8 @@ public struct SpaceInvaders: MinAtarGame {
 
   /// The cannon's column (row 9).
   public var position = 5
-  public var friendlyBullets = MinAtarGrid(), enemyBullets = MinAtarGrid(), aliens = SpaceInvaders.freshWave
+  public var friendlyBullets = MinAtarGrid(), enemyBullets = MinAtarGrid(),
+    aliens = SpaceInvaders.freshWave
   /// -1 while the aliens move left, +1 while they move right.
   public var alienDirection = -1
   public var enemyMoveInterval = SpaceInvaders.initialMoveInterval
@@ -30,10 +31,17 @@ public struct SpaceInvaders: MinAtarGame {
   public var ramping = true
 
   enum CodingKeys: String, CodingKey {
-    case position = "pos", friendlyBullets = "f_bullet_map", enemyBullets = "e_bullet_map", aliens = "alien_map"
-    case alienDirection = "alien_dir", enemyMoveInterval = "enemy_move_interval"
-    case alienMoveTimer = "alien_move_timer", alienShotTimer = "alien_shot_timer", rampIndex = "ramp_index"
-    case shotTimer = "shot_timer", terminal, ramping
+    case position = "pos"
+    case friendlyBullets = "f_bullet_map"
+    case enemyBullets = "e_bullet_map"
+    case aliens = "alien_map"
+    case alienDirection = "alien_dir"
+    case enemyMoveInterval = "enemy_move_interval"
+    case alienMoveTimer = "alien_move_timer"
+    case alienShotTimer = "alien_shot_timer"
+    case rampIndex = "ramp_index"
+    case shotTimer = "shot_timer"
+    case terminal, ramping
   }
 
   /// Rows 0..<4, columns 2..<8.
@@ -55,7 +63,9 @@ public struct SpaceInvaders: MinAtarGame {
     self = SpaceInvaders(ramping: ramping)
   }
 
-  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource) -> MinAtarOutcome {
+  public mutating func act(_ action: MinAtarAction, random: inout some MinAtarRandomSource)
+    -> MinAtarOutcome
+  {
     guard !terminal else { return MinAtarOutcome(reward: 0, terminal: true) }
     if action == .fire && shotTimer == 0 {
       friendlyBullets[9, position] = true
@@ -76,7 +86,9 @@ public struct SpaceInvaders: MinAtarGame {
     if aliens[9, position] { terminal = true }
     if alienMoveTimer == 0 {
       alienMoveTimer = min(aliens.count, enemyMoveInterval)
-      if (aliens.anyInColumn(0) && alienDirection < 0) || (aliens.anyInColumn(9) && alienDirection > 0) {
+      if (aliens.anyInColumn(0) && alienDirection < 0)
+        || (aliens.anyInColumn(9) && alienDirection > 0)
+      {
         alienDirection = -alienDirection
         if aliens.anyInRow(9) { terminal = true }
         aliens = aliens.rolledRows(by: 1)
@@ -134,7 +146,10 @@ public struct SpaceInvaders: MinAtarGame {
   public var difficultyRamp: Int? { rampIndex }
 
   public func write(to writer: inout IntegerStateWriter) {
-    for value in [position, alienDirection, enemyMoveInterval, alienMoveTimer, alienShotTimer, rampIndex, shotTimer] {
+    for value in [
+      position, alienDirection, enemyMoveInterval, alienMoveTimer, alienShotTimer, rampIndex,
+      shotTimer,
+    ] {
       writer.append(value)
     }
     writer.append(terminal)
