@@ -42,7 +42,7 @@ public final class Acrobot: ClassicControlEnvironment {
     bookkeeping.needsReset = false
   }
 
-  private var observation: [Float] {
+  public var currentObservation: [Float] {
     [Float(cos(state[0])), Float(sin(state[0])), Float(cos(state[1])), Float(sin(state[1])), Float(state[2]),
       Float(state[3])]
   }
@@ -50,7 +50,7 @@ public final class Acrobot: ClassicControlEnvironment {
   public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
     bookkeeping.beginEpisode(seed: seed)
     for i in 0..<4 { state[i] = Double(Float(bookkeeping.generator.uniform(-0.1, 0.1))) }
-    return (observation, Info())
+    return (currentObservation, Info())
   }
 
   /// The time derivative of the state under `torque` (book dynamics).
@@ -103,7 +103,7 @@ public final class Acrobot: ClassicControlEnvironment {
     state = next
     let terminated = -cos(state[0]) - cos(state[1] + state[0]) > 1.0
     bookkeeping.needsReset = terminated
-    return Step(observation: observation, reward: terminated ? 0 : -1, terminated: terminated, truncated: false)
+    return Step(observation: currentObservation, reward: terminated ? 0 : -1, terminated: terminated, truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }

@@ -43,7 +43,7 @@ public final class CartPole: ClassicControlEnvironment {
     bookkeeping.needsReset = false
   }
 
-  private var observation: [Float] { [Float(x), Float(xDot), Float(theta), Float(thetaDot)] }
+  public var currentObservation: [Float] { [Float(x), Float(xDot), Float(theta), Float(thetaDot)] }
 
   public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
     bookkeeping.beginEpisode(seed: seed)
@@ -51,7 +51,7 @@ public final class CartPole: ClassicControlEnvironment {
     xDot = bookkeeping.generator.uniform(-0.05, 0.05)
     theta = bookkeeping.generator.uniform(-0.05, 0.05)
     thetaDot = bookkeeping.generator.uniform(-0.05, 0.05)
-    return (observation, Info())
+    return (currentObservation, Info())
   }
 
   public func step(_ action: Action) throws -> Step {
@@ -72,7 +72,7 @@ public final class CartPole: ClassicControlEnvironment {
     let terminated =
       x < -Self.xThreshold || x > Self.xThreshold || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
     bookkeeping.needsReset = terminated
-    return Step(observation: observation, reward: 1, terminated: terminated, truncated: false)
+    return Step(observation: currentObservation, reward: 1, terminated: terminated, truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }

@@ -26,6 +26,8 @@ public protocol ClassicControlEnvironment: Environment {
   /// Sets the simulator state (as assigning `env.unwrapped.state` in Gymnasium) and allows stepping.
   /// Throws `EnvironmentError.invalidState` for a state of the wrong length.
   func setPhysicalState(_ state: [Double]) throws
+  /// The observation of the current physical state.
+  var currentObservation: [Float] { get }
 }
 
 /// The bookkeeping every classic-control environment shares: its id, its generator (Gymnasium's

@@ -38,6 +38,8 @@ public final class MountainCarContinuous: ClassicControlEnvironment {
     bookkeeping.needsReset = false
   }
 
+  public var currentObservation: [Float] { [Float(position), Float(velocity)] }
+
   public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
     bookkeeping.beginEpisode(seed: seed)
     position = bookkeeping.generator.uniform(-0.6, -0.4)

@@ -34,13 +34,13 @@ public final class Pendulum: ClassicControlEnvironment {
     bookkeeping.needsReset = false
   }
 
-  private var observation: [Float] { [Float(cos(theta)), Float(sin(theta)), Float(thetaDot)] }
+  public var currentObservation: [Float] { [Float(cos(theta)), Float(sin(theta)), Float(thetaDot)] }
 
   public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
     bookkeeping.beginEpisode(seed: seed)
     theta = bookkeeping.generator.uniform(-Double.pi, Double.pi)
     thetaDot = bookkeeping.generator.uniform(-1.0, 1.0)
-    return (observation, Info())
+    return (currentObservation, Info())
   }
 
   /// `((x + pi) mod 2 pi) - pi` with a floored modulo, as NumPy's `%`.
@@ -66,7 +66,7 @@ public final class Pendulum: ClassicControlEnvironment {
     newThetaDot = min(max(newThetaDot, -Self.maxSpeed), Self.maxSpeed)
     theta = theta + newThetaDot * Self.dt
     thetaDot = newThetaDot
-    return Step(observation: observation, reward: -costs, terminated: false, truncated: false)
+    return Step(observation: currentObservation, reward: -costs, terminated: false, truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }
