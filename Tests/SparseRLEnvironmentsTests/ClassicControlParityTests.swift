@@ -7,7 +7,10 @@ import Testing
 
 /// Compares the Swift classic-control environments with Gymnasium 1.4.0 (Tests/References/classic_control.py).
 @Suite struct ClassicControlParityTests {
-  static let ids = ["CartPole-v0", "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1"]
+  static let ids = [
+    "CartPole-v0", "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1",
+    "Acrobot-v1",
+  ]
   static let steps = 500
   /// Restarts for environments whose episodes rarely end under the test's actions, so that more states are seen.
   static let restartEvery = ["Acrobot-v1": 100]
@@ -36,8 +39,11 @@ import Testing
 
   /// States that cover the dynamics beyond the start distribution: even-numbered episodes start from the
   /// environment's own reset, odd ones from a broad box (near goals, walls and thresholds).
-  static func startStates(_ id: String, count: Int, generator: inout RandomGenerator) throws -> [[Double]] {
-    let environment = try #require(try EnvironmentRegistry.spec(id).make() as? any ClassicControlEnvironment)
+  static func startStates(_ id: String, count: Int, generator: inout RandomGenerator) throws
+    -> [[Double]]
+  {
+    let environment = try #require(
+      try EnvironmentRegistry.spec(id).make() as? any ClassicControlEnvironment)
     _ = try environment.reset(seed: generator.next())
     var states: [[Double]] = []
     for index in 0..<count {
@@ -75,10 +81,14 @@ import Testing
       return [observation[1] >= 0 ? 2 : 0]
     case (_, .box(let box)):
       if generator.integer(below: 8) == 0 {
-        return box.low.indices.map { Double(generator.integer(below: 2) == 0 ? box.low[$0] : box.high[$0]) }
+        return box.low.indices.map {
+          Double(generator.integer(below: 2) == 0 ? box.low[$0] : box.high[$0])
+        }
       }
       var values = box.sample(using: &generator).map(Double.init)
-      if id == "MountainCarContinuous-v0" && !explore { values[0] = observation[1] >= 0 ? abs(values[0]) : -abs(values[0]) }
+      if id == "MountainCarContinuous-v0" && !explore {
+        values[0] = observation[1] >= 0 ? abs(values[0]) : -abs(values[0])
+      }
       return values
     case (_, .discrete(let discrete)):
       return [Double(discrete.sample(using: &generator))]
@@ -106,7 +116,8 @@ import Testing
     var actions: [[Double]] = []
     var result = Trajectory(observations: [], rewards: [], terminated: [], truncated: [])
     for _ in 0..<steps {
-      let action = Self.action(id, observation: observation, space: environment.actionSpace, generator: &generator)
+      let action = Self.action(
+        id, observation: observation, space: environment.actionSpace, generator: &generator)
       actions.append(action)
       let step: Step
       switch environment.actionSpace {
@@ -140,7 +151,8 @@ import Testing
       trajectories.append(trajectory)
     }
     let reference = try PythonReference.call(
-      script: "classic_control.py", request: TrajectoryRequest(cases: cases), as: TrajectoryAnswer.self)
+      script: "classic_control.py", request: TrajectoryRequest(cases: cases),
+      as: TrajectoryAnswer.self)
     try #require(reference.cases.count == cases.count)
     for ((testCase, actual), expected) in zip(zip(cases, trajectories), reference.cases) {
       var worst = 0.0
@@ -149,18 +161,25 @@ import Testing
       for t in 0..<Self.steps {
         let context = "\(testCase.id) step \(t)"
         try #require(
-          actual.terminated[t] == expected.terminated[t] && actual.truncated[t] == expected.truncated[t],
+          actual.terminated[t] == expected.terminated[t]
+            && actual.truncated[t] == expected.truncated[t],
           "\(context): terminated/truncated \(actual.terminated[t])/\(actual.truncated[t]), gymnasium \(expected.terminated[t])/\(expected.truncated[t])"
         )
-        try #require(Self.close(actual.rewards[t], expected.rewards[t]), "\(context): reward \(actual.rewards[t]) vs \(expected.rewards[t])")
+        try #require(
+          Self.close(actual.rewards[t], expected.rewards[t]),
+          "\(context): reward \(actual.rewards[t]) vs \(expected.rewards[t])")
         for (a, b) in zip(actual.observations[t], expected.observations[t]) {
-          try #require(Self.close(a, b), "\(context): observation \(actual.observations[t]) vs \(expected.observations[t])")
+          try #require(
+            Self.close(a, b),
+            "\(context): observation \(actual.observations[t]) vs \(expected.observations[t])")
           worst = max(worst, abs(a - b) / max(abs(b), 1e-3))
         }
         if actual.terminated[t] { terminations += 1 }
         if actual.truncated[t] { truncations += 1 }
       }
-      print("parity \(testCase.id): \(Self.steps) steps, \(terminations) terminations, \(truncations) truncations, worst relative difference \(worst)")
+      print(
+        "parity \(testCase.id): \(Self.steps) steps, \(terminations) terminations, \(truncations) truncations, worst relative difference \(worst)"
+      )
     }
   }
 }

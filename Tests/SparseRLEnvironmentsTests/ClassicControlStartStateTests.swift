@@ -20,7 +20,8 @@ import Testing
     init(_ values: [Double]) {
       mean = values.reduce(0, +) / Double(values.count)
       let m = mean
-      standardDeviation = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count)).squareRoot()
+      standardDeviation = (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count))
+        .squareRoot()
       minimum = values.min()!
       maximum = values.max()!
     }
@@ -34,16 +35,21 @@ import Testing
       script: "classic_control.py", request: Request(ids: ids, count: count), as: Answer.self)
     for id in ids {
       let environment = try EnvironmentRegistry.make(id)
-      let swift = try (0..<count).map { try environment.reset(seed: UInt64($0)).observation.map(Double.init) }
+      let swift = try (0..<count).map {
+        try environment.reset(seed: UInt64($0)).observation.map(Double.init)
+      }
       let python = try #require(reference.starts[id])
       for element in 0..<swift[0].count {
         let a = Moments(swift.map { $0[element] })
         let b = Moments(python.map { $0[element] })
         let context = "\(id) element \(element): swift \(a), gymnasium \(b)"
-        let standardError = ((a.standardDeviation * a.standardDeviation + b.standardDeviation * b.standardDeviation)
+        let standardError =
+          ((a.standardDeviation * a.standardDeviation + b.standardDeviation * b.standardDeviation)
           / Double(count)).squareRoot()
         #expect(abs(a.mean - b.mean) <= 5 * standardError + 1e-12, "\(context)")
-        #expect(abs(a.standardDeviation - b.standardDeviation) <= 0.08 * b.standardDeviation + 1e-12, "\(context)")
+        #expect(
+          abs(a.standardDeviation - b.standardDeviation) <= 0.08 * b.standardDeviation + 1e-12,
+          "\(context)")
         let range = b.maximum - b.minimum
         #expect(abs(a.minimum - b.minimum) <= 0.01 * range + 1e-12, "\(context)")
         #expect(abs(a.maximum - b.maximum) <= 0.01 * range + 1e-12, "\(context)")
@@ -57,7 +63,9 @@ import Testing
       let first = try environment.reset(seed: 7).observation
       let second = try environment.reset().observation
       #expect(try environment.reset(seed: 7).observation == first, "\(spec.id)")
-      #expect(try environment.reset().observation == second, "\(spec.id): unseeded reset continues the generator")
+      #expect(
+        try environment.reset().observation == second,
+        "\(spec.id): unseeded reset continues the generator")
       #expect(first != second, "\(spec.id)")
     }
   }

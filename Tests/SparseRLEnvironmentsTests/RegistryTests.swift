@@ -6,7 +6,10 @@ import Testing
 @Suite struct RegistryTests {
   @Test func listsTheClassicControlIdsWithTheirLimits() throws {
     let ids = EnvironmentRegistry.ids
-    for id in ["CartPole-v0", "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1"] {
+    for id in [
+      "CartPole-v0", "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1",
+      "Acrobot-v1",
+    ] {
       #expect(ids.contains(id))
     }
     #expect(Set(ids).count == ids.count, "ids are unique")
@@ -24,20 +27,31 @@ import Testing
     #expect(limit.inner is CartPole)
     #expect(environment.unwrapped is CartPole)
     #expect(environment.find(TimeLimit.self) === limit)
-    #expect(try EnvironmentRegistry.make("Pendulum-v1", recordEpisodeStatistics: false) is TimeLimit)
+    #expect(
+      try EnvironmentRegistry.make("Pendulum-v1", recordEpisodeStatistics: false) is TimeLimit)
   }
 
   @Test func unknownIdsGetTheClosestSuggestions() {
-    #expect(throws: EnvironmentError.unknownEnvironment(id: "CartPole-v2", suggestions: ["CartPole-v0", "CartPole-v1"])) {
+    #expect(
+      throws: EnvironmentError.unknownEnvironment(
+        id: "CartPole-v2", suggestions: ["CartPole-v0", "CartPole-v1"])
+    ) {
       try EnvironmentRegistry.make("CartPole-v2")
     }
-    #expect(throws: EnvironmentError.unknownEnvironment(id: "pendulum", suggestions: ["Pendulum-v1"])) {
+    #expect(
+      throws: EnvironmentError.unknownEnvironment(id: "pendulum", suggestions: ["Pendulum-v1"])
+    ) {
       try EnvironmentRegistry.make("pendulum")
     }
     #expect(throws: EnvironmentError.unknownEnvironment(id: "Qbert", suggestions: [])) {
       try EnvironmentRegistry.make("Qbert")
     }
-    let message = EnvironmentError.unknownEnvironment(id: "Acrobot", suggestions: ["Acrobot-v1"]).description
+    #expect(
+      EnvironmentRegistry.suggestions(for: "CartPol-v1", among: EnvironmentRegistry.ids) == [
+        "CartPole-v1", "CartPole-v0",
+      ])
+    let message = EnvironmentError.unknownEnvironment(id: "Acrobot", suggestions: ["Acrobot-v1"])
+      .description
     #expect(message == "unknown environment id 'Acrobot'; did you mean 'Acrobot-v1'?")
   }
 
@@ -55,7 +69,9 @@ import Testing
     for spec in ClassicControl.specs {
       let environment = try EnvironmentRegistry.make(spec.id)
       let valid = environment.actionSpace.sample(using: &generator)
-      #expect(throws: EnvironmentError.needsReset(environment: spec.id)) { try spec.make().step(valid) }
+      #expect(throws: EnvironmentError.needsReset(environment: spec.id)) {
+        try spec.make().step(valid)
+      }
       _ = try environment.reset(seed: 0)
       let invalid: [Action]
       switch environment.actionSpace {
@@ -64,12 +80,15 @@ import Testing
       case .box(let box):
         invalid = [
           .continuous(box.high.map { $0 + 0.01 }), .continuous(box.low.map { $0 - 0.01 }),
-          .continuous(Array(repeating: .nan, count: box.count)), .continuous(Array(repeating: 0, count: box.count + 1)),
+          .continuous(Array(repeating: .nan, count: box.count)),
+          .continuous(Array(repeating: 0, count: box.count + 1)),
           .discrete(0),
         ]
       }
       for action in invalid {
-        #expect(throws: EnvironmentError.self, "\(spec.id) accepted \(action)") { try environment.step(action) }
+        #expect(throws: EnvironmentError.self, "\(spec.id) accepted \(action)") {
+          try environment.step(action)
+        }
       }
       // A rejected action leaves the environment usable.
       _ = try environment.step(environment.actionSpace.sample(using: &generator))

@@ -16,7 +16,10 @@ final class ScriptedEnvironment: Environment {
   private var index = 0
   private var episodeStep = 0
 
-  init(observations: [[Float]], rewards: [Double] = [0], episodeLength: Int = .max, actionSpace: Space = .discrete(DiscreteSpace(2))) {
+  init(
+    observations: [[Float]], rewards: [Double] = [0], episodeLength: Int = .max,
+    actionSpace: Space = .discrete(DiscreteSpace(2))
+  ) {
     let dimension = observations[0].count
     observationSpace = .box(BoxSpace(low: -.infinity, high: .infinity, shape: [dimension]))
     self.actionSpace = actionSpace

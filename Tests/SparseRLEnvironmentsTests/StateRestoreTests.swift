@@ -15,14 +15,22 @@ import Testing
   }
 
   /// Runs `steps` steps with actions from `generator`, resetting (unseeded) at episode ends.
-  static func run(_ environment: any Environment, steps: Int, generator: inout RandomGenerator) throws -> [Record] {
+  static func run(_ environment: any Environment, steps: Int, generator: inout RandomGenerator)
+    throws -> [Record]
+  {
     var records: [Record] = []
     for _ in 0..<steps {
       let step = try environment.step(environment.actionSpace.sample(using: &generator))
-      records.append(Record(observation: step.observation, reward: step.reward, terminated: step.terminated, truncated: step.truncated, info: step.info))
+      records.append(
+        Record(
+          observation: step.observation, reward: step.reward, terminated: step.terminated,
+          truncated: step.truncated, info: step.info))
       if step.isLast {
         let reset = try environment.reset()
-        records.append(Record(observation: reset.observation, reward: 0, terminated: false, truncated: false, info: reset.info))
+        records.append(
+          Record(
+            observation: reset.observation, reward: 0, terminated: false, truncated: false,
+            info: reset.info))
       }
     }
     return records
@@ -46,7 +54,8 @@ import Testing
     let fresh = try make()
     try fresh.restoreState(decoded)
     actions = generator
-    #expect(try run(fresh, steps: 400, generator: &actions) == first, "\(label): fresh instance differs")
+    #expect(
+      try run(fresh, steps: 400, generator: &actions) == first, "\(label): fresh instance differs")
   }
 
   @Test func registeredEnvironmentsRestoreExactly() throws {
@@ -59,7 +68,8 @@ import Testing
     try Self.checkRoundTrip(
       {
         ObservationNoise(
-          ObservationNormalization(RewardScaling(ActionRescaling(try EnvironmentRegistry.make("Pendulum-v1")))),
+          ObservationNormalization(
+            RewardScaling(ActionRescaling(try EnvironmentRegistry.make("Pendulum-v1")))),
           standardDeviation: 0.1, seed: 3)
       }, label: "noise(normalization(scaling(rescaling(Pendulum))))")
     try Self.checkRoundTrip(
@@ -73,7 +83,8 @@ import Testing
     var generator = RandomGenerator(seed: 4)
     func run(_ steps: Int, _ generator: inout RandomGenerator) throws -> [[Float]] {
       try (0..<steps).flatMap { _ in
-        try vector.step((0..<3).map { _ in vector.actionSpace.sample(using: &generator) }).observations
+        try vector.step((0..<3).map { _ in vector.actionSpace.sample(using: &generator) })
+          .observations
       }
     }
     _ = try run(50, &generator)

@@ -11,7 +11,9 @@ import Testing
     let vector = try VectorEnvironment(id: "CartPole-v1", count: count)
     let singles = try (0..<count).map { _ in try EnvironmentRegistry.make("CartPole-v1") }
     let start = try vector.reset(seed: 100)
-    for i in 0..<count { #expect(try singles[i].reset(seed: 100 + UInt64(i)).observation == start.observations[i]) }
+    for i in 0..<count {
+      #expect(try singles[i].reset(seed: 100 + UInt64(i)).observation == start.observations[i])
+    }
     var generator = RandomGenerator(seed: 8)
     var finished = 0
     for _ in 0..<200 {
@@ -23,7 +25,9 @@ import Testing
         if single.isLast {
           finished += 1
           #expect(step.finalObservations[i] == single.observation)
-          #expect(step.finalInfos[i]?[EpisodeStatistics.lengthKey] == single.info[EpisodeStatistics.lengthKey])
+          #expect(
+            step.finalInfos[i]?[EpisodeStatistics.lengthKey]
+              == single.info[EpisodeStatistics.lengthKey])
           #expect(step.observations[i] == (try singles[i].reset().observation))
         } else {
           #expect(step.finalObservations[i] == nil && step.finalInfos[i] == nil)

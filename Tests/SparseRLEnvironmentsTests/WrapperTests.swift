@@ -16,7 +16,9 @@ import Testing
     }
     #expect(flags.map(\.0) == [false, false, false])
     #expect(flags.map(\.1) == [false, false, true])
-    #expect(throws: EnvironmentError.needsReset(environment: "CartPole-v1")) { try environment.step(.discrete(0)) }
+    #expect(throws: EnvironmentError.needsReset(environment: "CartPole-v1")) {
+      try environment.step(.discrete(0))
+    }
     _ = try environment.reset()
     #expect(environment.elapsedSteps == 0)
     #expect(try environment.step(.discrete(0)).truncated == false)
@@ -42,7 +44,8 @@ import Testing
 
 @Suite struct EpisodeStatisticsTests {
   @Test func reportsReturnAndLengthOnlyAtTheEnd() throws {
-    let environment = EpisodeStatistics(ScriptedEnvironment(observations: [[0]], rewards: [1.5, -0.25, 2], episodeLength: 5))
+    let environment = EpisodeStatistics(
+      ScriptedEnvironment(observations: [[0]], rewards: [1.5, -0.25, 2], episodeLength: 5))
     for _ in 0..<2 {
       _ = try environment.reset()
       var total = 0.0
@@ -78,7 +81,9 @@ import Testing
 
 /// The statistics a running mean/variance with a prior (mean 0, variance 1, pseudo-count c0) must reach
 /// after the samples `x`, computed directly from sums.
-func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: Double, variance: Double) {
+func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (
+  mean: Double, variance: Double
+) {
   let n = Double(x.count)
   let m = x.reduce(0, +) / n
   let v = x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / n
@@ -89,14 +94,20 @@ func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: D
 @Suite struct ObservationNormalizationTests {
   @Test func statisticsMatchADirectComputationAndFreezeStopsUpdates() throws {
     var generator = RandomGenerator(seed: 5)
-    let raw = (0..<300).map { _ in [Float(generator.normal() * 3 + 7), Float(generator.uniform(-1.0, 1.0))] }
+    let raw = (0..<300).map { _ in
+      [Float(generator.normal() * 3 + 7), Float(generator.uniform(-1.0, 1.0))]
+    }
     let environment = ObservationNormalization(ScriptedEnvironment(observations: raw), clip: 10)
     var outputs = [try environment.reset().observation]
     for _ in 1..<200 { outputs.append(try environment.step(.discrete(0)).observation) }
     for element in 0..<2 {
       let expected = expectedStatistics(raw[0..<200].map { Double($0[element]) })
-      #expect(abs(environment.statistics.mean[element] - expected.mean) <= 1e-9 * max(1, abs(expected.mean)))
-      #expect(abs(environment.statistics.variance[element] - expected.variance) <= 1e-9 * expected.variance)
+      #expect(
+        abs(environment.statistics.mean[element] - expected.mean) <= 1e-9
+          * max(1, abs(expected.mean)))
+      #expect(
+        abs(environment.statistics.variance[element] - expected.variance) <= 1e-9
+          * expected.variance)
       let z = (Double(raw[199][element]) - expected.mean) / (expected.variance + 1e-8).squareRoot()
       #expect(abs(Double(outputs[199][element]) - z) <= 1e-5 * max(1, abs(z)))
     }
@@ -113,7 +124,9 @@ func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: D
   }
 
   @Test func clipBoundsTheNormalisedValues() throws {
-    let environment = ObservationNormalization(ScriptedEnvironment(observations: [[0]] + Array(repeating: [1], count: 50) + [[1000]]), clip: 5)
+    let environment = ObservationNormalization(
+      ScriptedEnvironment(observations: [[0]] + Array(repeating: [1], count: 50) + [[1000]]),
+      clip: 5)
     _ = try environment.reset()
     for _ in 0..<50 { _ = try environment.step(.discrete(0)) }
     #expect(try environment.step(.discrete(0)).observation == [5])
@@ -142,7 +155,9 @@ func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: D
       returns.append(g)
       let step = try environment.step(.discrete(0))
       let expected = expectedStatistics(returns)
-      #expect(abs(step.reward - reward / (expected.variance + 1e-8).squareRoot()) <= 1e-9 * abs(step.reward) + 1e-12)
+      #expect(
+        abs(step.reward - reward / (expected.variance + 1e-8).squareRoot()) <= 1e-9
+          * abs(step.reward) + 1e-12)
       if step.isLast { g = 0 }
     }
     #expect(abs(environment.statistics.mean[0] - expectedStatistics(returns).mean) <= 1e-9)
@@ -152,7 +167,8 @@ func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: D
 @Suite struct ObservationNoiseTests {
   @Test func noiseHasTheRequestedMeanAndStandardDeviation() throws {
     let sigma: Float = 0.3
-    let environment = ObservationNoise(ScriptedEnvironment(observations: [[1, -2, 0, 5]]), standardDeviation: sigma, seed: 11)
+    let environment = ObservationNoise(
+      ScriptedEnvironment(observations: [[1, -2, 0, 5]]), standardDeviation: sigma, seed: 11)
     _ = try environment.reset()
     var noise: [Double] = []
     for _ in 0..<5000 {
@@ -167,7 +183,8 @@ func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: D
   }
 
   @Test func seededResetsRepeatTheNoise() throws {
-    let environment = ObservationNoise(ScriptedEnvironment(observations: [[0, 0]]), standardDeviation: 1)
+    let environment = ObservationNoise(
+      ScriptedEnvironment(observations: [[0, 0]]), standardDeviation: 1)
     let first = try environment.reset(seed: 4).observation
     let second = try environment.reset(seed: 4).observation
     let third = try environment.reset().observation
@@ -186,7 +203,10 @@ func expectedStatistics(_ x: [Double], priorCount c0: Double = 1e-4) -> (mean: D
     for action: [Float] in [[-1, -1], [1, 1], [0, 0], [0.5, -0.5]] {
       _ = try environment.step(.continuous(action))
     }
-    #expect(inner.receivedActions == [.continuous([0, -3]), .continuous([10, 1]), .continuous([5, -1]), .continuous([7.5, -2])])
+    #expect(
+      inner.receivedActions == [
+        .continuous([0, -3]), .continuous([10, 1]), .continuous([5, -1]), .continuous([7.5, -2]),
+      ])
     #expect(environment.actionSpace == .box(BoxSpace(low: -1, high: 1, shape: [2])))
     #expect(throws: EnvironmentError.self) { try environment.step(.continuous([1.01, 0])) }
     #expect(throws: EnvironmentError.self) { try environment.step(.continuous([.nan, 0])) }

@@ -43,8 +43,11 @@ public final class Acrobot: ClassicControlEnvironment {
   }
 
   public var currentObservation: [Float] {
-    [Float(cos(state[0])), Float(sin(state[0])), Float(cos(state[1])), Float(sin(state[1])), Float(state[2]),
-      Float(state[3])]
+    [
+      Float(cos(state[0])), Float(sin(state[0])), Float(cos(state[1])), Float(sin(state[1])),
+      Float(state[2]),
+      Float(state[3]),
+    ]
   }
 
   public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
@@ -55,16 +58,21 @@ public final class Acrobot: ClassicControlEnvironment {
 
   /// The time derivative of the state under `torque` (book dynamics).
   static func derivative(_ s: SIMD4<Double>, torque a: Double) -> SIMD4<Double> {
-    let m1 = linkMass1, m2 = linkMass2, l1 = linkLength1
-    let lc1 = linkCenterOfMass1, lc2 = linkCenterOfMass2
-    let i1 = linkMomentOfInertia, i2 = linkMomentOfInertia
+    let m1 = linkMass1
+    let m2 = linkMass2
+    let l1 = linkLength1
+    let lc1 = linkCenterOfMass1
+    let lc2 = linkCenterOfMass2
+    let i1 = linkMomentOfInertia
+    let i2 = linkMomentOfInertia
     let g = 9.8
     let (theta1, theta2, dtheta1, dtheta2) = (s[0], s[1], s[2], s[3])
     let d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos(theta2)) + i1 + i2
     let d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos(theta2)) + i2
     let phi2 = m2 * lc2 * g * cos(theta1 + theta2 - Double.pi / 2)
     let phi1 =
-      -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin(theta2) - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin(theta2)
+      -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin(theta2) - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1
+      * sin(theta2)
       + (m1 * lc1 + m2 * l1) * g * cos(theta1 - Double.pi / 2) + phi2
     let ddtheta2 =
       (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin(theta2) - phi2)
@@ -103,7 +111,9 @@ public final class Acrobot: ClassicControlEnvironment {
     state = next
     let terminated = -cos(state[0]) - cos(state[1] + state[0]) > 1.0
     bookkeeping.needsReset = terminated
-    return Step(observation: currentObservation, reward: terminated ? 0 : -1, terminated: terminated, truncated: false)
+    return Step(
+      observation: currentObservation, reward: terminated ? 0 : -1, terminated: terminated,
+      truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }

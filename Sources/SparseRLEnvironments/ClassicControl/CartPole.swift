@@ -70,9 +70,11 @@ public final class CartPole: ClassicControlEnvironment {
     theta = theta + Self.tau * thetaDot
     thetaDot = thetaDot + Self.tau * thetaAcc
     let terminated =
-      x < -Self.xThreshold || x > Self.xThreshold || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
+      x < -Self.xThreshold || x > Self.xThreshold || theta < -Self.thetaThreshold
+      || theta > Self.thetaThreshold
     bookkeeping.needsReset = terminated
-    return Step(observation: currentObservation, reward: 1, terminated: terminated, truncated: false)
+    return Step(
+      observation: currentObservation, reward: 1, terminated: terminated, truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }

@@ -6,9 +6,15 @@ public enum ClassicControl {
   /// The registered ids of this family.
   public static var specs: [EnvironmentSpec] {
     [
-      EnvironmentSpec(id: "CartPole-v0", maxEpisodeSteps: 200, rewardThreshold: 195) { CartPole(id: "CartPole-v0") },
-      EnvironmentSpec(id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475) { CartPole(id: "CartPole-v1") },
-      EnvironmentSpec(id: "MountainCar-v0", maxEpisodeSteps: 200, rewardThreshold: -110) { MountainCar() },
+      EnvironmentSpec(id: "CartPole-v0", maxEpisodeSteps: 200, rewardThreshold: 195) {
+        CartPole(id: "CartPole-v0")
+      },
+      EnvironmentSpec(id: "CartPole-v1", maxEpisodeSteps: 500, rewardThreshold: 475) {
+        CartPole(id: "CartPole-v1")
+      },
+      EnvironmentSpec(id: "MountainCar-v0", maxEpisodeSteps: 200, rewardThreshold: -110) {
+        MountainCar()
+      },
       EnvironmentSpec(id: "MountainCarContinuous-v0", maxEpisodeSteps: 999, rewardThreshold: 90) {
         MountainCarContinuous()
       },
@@ -55,7 +61,8 @@ struct EpisodeBookkeeping {
   /// The saved state: `reals` = the physical state, integers = needs-reset flag and `extra`, generators =
   /// the environment generator.
   func save(physical: [Double], extra: [Int] = []) -> EnvironmentState {
-    EnvironmentState(reals: physical, integers: [needsReset ? 1 : 0] + extra, generators: [generator])
+    EnvironmentState(
+      reals: physical, integers: [needsReset ? 1 : 0] + extra, generators: [generator])
   }
 
   /// Restores the bookkeeping and returns the physical state and the extra integers after checking sizes.

@@ -18,7 +18,8 @@ public final class MountainCar: ClassicControlEnvironment {
 
   public let id = "MountainCar-v0"
   public let observationSpace: Space = .box(
-    BoxSpace(low: [Float(minPosition), -Float(maxSpeed)], high: [Float(maxPosition), Float(maxSpeed)]))
+    BoxSpace(
+      low: [Float(minPosition), -Float(maxSpeed)], high: [Float(maxPosition), Float(maxSpeed)]))
   public let actionSpace: Space = .discrete(DiscreteSpace(3))
   private var bookkeeping = EpisodeBookkeeping(id: "MountainCar-v0")
   private var position = 0.0, velocity = 0.0
@@ -53,7 +54,9 @@ public final class MountainCar: ClassicControlEnvironment {
     if position == Self.minPosition && velocity < 0 { velocity = 0 }
     let terminated = position >= Self.goalPosition && velocity >= Self.goalVelocity
     bookkeeping.needsReset = terminated
-    return Step(observation: [Float(position), Float(velocity)], reward: -1, terminated: terminated, truncated: false)
+    return Step(
+      observation: [Float(position), Float(velocity)], reward: -1, terminated: terminated,
+      truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }

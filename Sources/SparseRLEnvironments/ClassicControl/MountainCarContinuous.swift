@@ -19,7 +19,8 @@ public final class MountainCarContinuous: ClassicControlEnvironment {
 
   public let id = "MountainCarContinuous-v0"
   public let observationSpace: Space = .box(
-    BoxSpace(low: [Float(minPosition), -Float(maxSpeed)], high: [Float(maxPosition), Float(maxSpeed)]))
+    BoxSpace(
+      low: [Float(minPosition), -Float(maxSpeed)], high: [Float(maxPosition), Float(maxSpeed)]))
   public let actionSpace: Space = .box(BoxSpace(low: -1, high: 1, shape: [1]))
   private var bookkeeping = EpisodeBookkeeping(id: "MountainCarContinuous-v0")
   private var position = 0.0, velocity = 0.0
@@ -53,14 +54,22 @@ public final class MountainCarContinuous: ClassicControlEnvironment {
   private struct Scalar {
     var value: Double
     var isSingle: Bool
-    func less(than constant: Double) -> Bool { isSingle ? Float(value) < Float(constant) : value < constant }
-    func greater(than constant: Double) -> Bool { isSingle ? Float(value) > Float(constant) : value > constant }
-    func equals(_ constant: Double) -> Bool { isSingle ? Float(value) == Float(constant) : value == constant }
+    func less(than constant: Double) -> Bool {
+      isSingle ? Float(value) < Float(constant) : value < constant
+    }
+    func greater(than constant: Double) -> Bool {
+      isSingle ? Float(value) > Float(constant) : value > constant
+    }
+    func equals(_ constant: Double) -> Bool {
+      isSingle ? Float(value) == Float(constant) : value == constant
+    }
   }
 
   public func step(_ action: Action) throws -> Step {
     try bookkeeping.checkStep(action, in: actionSpace)
-    guard case .continuous(let values) = action else { preconditionFailure("validated as continuous") }
+    guard case .continuous(let values) = action else {
+      preconditionFailure("validated as continuous")
+    }
     let force = values[0]
     // velocity += force * power - 0.0025 * cos(3 * position); the right-hand side is float32.
     let cosine = cos(stateIsSingle ? Double(3 * Float(position)) : 3 * position)
@@ -91,7 +100,8 @@ public final class MountainCarContinuous: ClassicControlEnvironment {
     stateIsSingle = true
     bookkeeping.needsReset = terminated
     return Step(
-      observation: [Float(position), Float(velocity)], reward: reward, terminated: terminated, truncated: false)
+      observation: [Float(position), Float(velocity)], reward: reward, terminated: terminated,
+      truncated: false)
   }
 
   /// Reals: position, velocity; extra integer: float32 flag.

@@ -18,7 +18,8 @@ public final class Pendulum: ClassicControlEnvironment {
   static let l = 1.0
 
   public let id = "Pendulum-v1"
-  public let observationSpace: Space = .box(BoxSpace(low: [-1, -1, -Float(maxSpeed)], high: [1, 1, Float(maxSpeed)]))
+  public let observationSpace: Space = .box(
+    BoxSpace(low: [-1, -1, -Float(maxSpeed)], high: [1, 1, Float(maxSpeed)]))
   public let actionSpace: Space = .box(BoxSpace(low: -maxTorque, high: maxTorque, shape: [1]))
   private var bookkeeping = EpisodeBookkeeping(id: "Pendulum-v1")
   private var theta = 0.0, thetaDot = 0.0
@@ -34,7 +35,9 @@ public final class Pendulum: ClassicControlEnvironment {
     bookkeeping.needsReset = false
   }
 
-  public var currentObservation: [Float] { [Float(cos(theta)), Float(sin(theta)), Float(thetaDot)] }
+  public var currentObservation: [Float] {
+    [Float(cos(theta)), Float(sin(theta)), Float(thetaDot)]
+  }
 
   public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
     bookkeeping.beginEpisode(seed: seed)
@@ -57,16 +60,20 @@ public final class Pendulum: ClassicControlEnvironment {
 
   public func step(_ action: Action) throws -> Step {
     try bookkeeping.checkStep(action, in: actionSpace)
-    guard case .continuous(let values) = action else { preconditionFailure("validated as continuous") }
+    guard case .continuous(let values) = action else {
+      preconditionFailure("validated as continuous")
+    }
     let u = values[0]
     let angle = Self.normalizeAngle(theta)
     let costs = angle * angle + 0.1 * (thetaDot * thetaDot) + Double(Float(0.001) * (u * u))
-    let acceleration = 3 * Self.g / (2 * Self.l) * sin(theta) + Double(Float(3.0 / (Self.m * Self.l * Self.l)) * u)
+    let acceleration =
+      3 * Self.g / (2 * Self.l) * sin(theta) + Double(Float(3.0 / (Self.m * Self.l * Self.l)) * u)
     var newThetaDot = thetaDot + acceleration * Self.dt
     newThetaDot = min(max(newThetaDot, -Self.maxSpeed), Self.maxSpeed)
     theta = theta + newThetaDot * Self.dt
     thetaDot = newThetaDot
-    return Step(observation: currentObservation, reward: -costs, terminated: false, truncated: false)
+    return Step(
+      observation: currentObservation, reward: -costs, terminated: false, truncated: false)
   }
 
   public func saveState() -> EnvironmentState { bookkeeping.save(physical: physicalState) }

@@ -3,7 +3,8 @@ extension Space: CustomStringConvertible {
   public var description: String {
     switch self {
     case .discrete(let discrete):
-      discrete.start == 0 ? "Discrete(\(discrete.count))" : "Discrete(\(discrete.count), start: \(discrete.start))"
+      discrete.start == 0
+        ? "Discrete(\(discrete.count))" : "Discrete(\(discrete.count), start: \(discrete.start))"
     case .box(let box):
       "Box(\(box.low), \(box.high), shape: \(box.shape))"
     }

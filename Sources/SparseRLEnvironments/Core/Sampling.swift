@@ -22,8 +22,11 @@ extension BoxSpace {
 
   /// Clamps each element of `values` into the bounds (NaN stays NaN).
   public func clip(_ values: [Float]) -> [Float] {
-    precondition(values.count == count, "clip: \(values.count) values for a box of \(count) elements")
-    return (0..<count).map { values[$0].isNaN ? values[$0] : min(max(values[$0], low[$0]), high[$0]) }
+    precondition(
+      values.count == count, "clip: \(values.count) values for a box of \(count) elements")
+    return (0..<count).map {
+      values[$0].isNaN ? values[$0] : min(max(values[$0], low[$0]), high[$0])
+    }
   }
 
   private func exponential(_ generator: inout RandomGenerator) -> Double {
@@ -51,7 +54,8 @@ extension Space {
   /// (wrong kind, wrong length, out of bounds or NaN).
   public func validate(_ action: Action, environment: String) throws {
     guard contains(action) else {
-      throw EnvironmentError.invalidAction(environment: environment, action: "\(action)", space: "\(self)")
+      throw EnvironmentError.invalidAction(
+        environment: environment, action: "\(action)", space: "\(self)")
     }
   }
 }

@@ -28,7 +28,9 @@ public final class VectorEnvironment {
     precondition(!environments.isEmpty, "VectorEnvironment needs at least one environment")
     let first = environments[0]
     precondition(
-      environments.allSatisfy { $0.observationSpace == first.observationSpace && $0.actionSpace == first.actionSpace },
+      environments.allSatisfy {
+        $0.observationSpace == first.observationSpace && $0.actionSpace == first.actionSpace
+      },
       "VectorEnvironment needs sub-environments with identical spaces")
     self.environments = environments
   }
@@ -74,7 +76,8 @@ public final class VectorEnvironment {
     }
     var result = VectorStep(
       observations: [], rewards: [], terminated: [], truncated: [], infos: [],
-      finalObservations: Array(repeating: nil, count: count), finalInfos: Array(repeating: nil, count: count))
+      finalObservations: Array(repeating: nil, count: count),
+      finalInfos: Array(repeating: nil, count: count))
     for (i, environment) in environments.enumerated() {
       let step = try environment.step(actions[i])
       result.rewards.append(step.reward)
@@ -95,7 +98,9 @@ public final class VectorEnvironment {
   }
 
   /// The states of all sub-environments, nested in order.
-  public func saveState() -> EnvironmentState { EnvironmentState(inner: environments.map { $0.saveState() }) }
+  public func saveState() -> EnvironmentState {
+    EnvironmentState(inner: environments.map { $0.saveState() })
+  }
 
   /// Restores a state from `saveState` of a vector environment with the same sub-environments.
   public func restoreState(_ state: EnvironmentState) throws {
@@ -104,6 +109,8 @@ public final class VectorEnvironment {
         environment: "VectorEnvironment(\(environments[0].id))",
         reason: "expected \(count) sub-environment states, found \(state.inner.count)")
     }
-    for (environment, inner) in zip(environments, state.inner) { try environment.restoreState(inner) }
+    for (environment, inner) in zip(environments, state.inner) {
+      try environment.restoreState(inner)
+    }
   }
 }

@@ -37,7 +37,9 @@ extension EnvironmentState {
 
   /// Checks the number of reals, integers and generators, throwing `invalidState` naming `environment`.
   public func expect(reals: Int, integers: Int, generators: Int, environment: String) throws {
-    guard self.reals.count == reals, self.integers.count == integers, self.generators.count == generators else {
+    guard self.reals.count == reals, self.integers.count == integers,
+      self.generators.count == generators
+    else {
       throw EnvironmentError.invalidState(
         environment: environment,
         reason: "expected \(reals) reals, \(integers) integers and \(generators) generators; found "

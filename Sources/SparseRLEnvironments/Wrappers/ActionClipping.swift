@@ -7,7 +7,8 @@ public final class ActionClipping: EnvironmentWrapper {
 
   public init(_ inner: any Environment) {
     guard case .box(let box) = inner.actionSpace else {
-      preconditionFailure("ActionClipping needs a Box action space; \(inner.id) has \(inner.actionSpace)")
+      preconditionFailure(
+        "ActionClipping needs a Box action space; \(inner.id) has \(inner.actionSpace)")
     }
     self.inner = inner
     self.box = box
@@ -15,13 +16,19 @@ public final class ActionClipping: EnvironmentWrapper {
 
   public var id: String { inner.id }
   public var observationSpace: Space { inner.observationSpace }
-  public var actionSpace: Space { .box(BoxSpace(low: -.infinity, high: .infinity, shape: box.shape)) }
+  public var actionSpace: Space {
+    .box(BoxSpace(low: -.infinity, high: .infinity, shape: box.shape))
+  }
 
-  public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) { try inner.reset(seed: seed) }
+  public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
+    try inner.reset(seed: seed)
+  }
 
   public func step(_ action: Action) throws -> Step {
     try actionSpace.validate(action, environment: "ActionClipping(\(id))")
-    guard case .continuous(let values) = action else { preconditionFailure("validated as continuous") }
+    guard case .continuous(let values) = action else {
+      preconditionFailure("validated as continuous")
+    }
     return try inner.step(.continuous(box.clip(values)))
   }
 

@@ -9,7 +9,8 @@ public final class ActionRescaling: EnvironmentWrapper {
 
   public init(_ inner: any Environment) {
     guard case .box(let box) = inner.actionSpace else {
-      preconditionFailure("ActionRescaling needs a Box action space; \(inner.id) has \(inner.actionSpace)")
+      preconditionFailure(
+        "ActionRescaling needs a Box action space; \(inner.id) has \(inner.actionSpace)")
     }
     precondition(
       box.low.allSatisfy(\.isFinite) && box.high.allSatisfy(\.isFinite),
@@ -25,16 +26,22 @@ public final class ActionRescaling: EnvironmentWrapper {
   /// The inner action for the agent's action `values` in [-1, 1] (clamped into the box against rounding).
   public func rescale(_ values: [Float]) -> [Float] {
     (0..<values.count).map { i in
-      let mapped = Double(box.low[i]) + (Double(values[i]) + 1) / 2 * (Double(box.high[i]) - Double(box.low[i]))
+      let mapped =
+        Double(box.low[i]) + (Double(values[i]) + 1) / 2
+        * (Double(box.high[i]) - Double(box.low[i]))
       return min(max(Float(mapped), box.low[i]), box.high[i])
     }
   }
 
-  public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) { try inner.reset(seed: seed) }
+  public func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
+    try inner.reset(seed: seed)
+  }
 
   public func step(_ action: Action) throws -> Step {
     try actionSpace.validate(action, environment: "ActionRescaling(\(id))")
-    guard case .continuous(let values) = action else { preconditionFailure("validated as continuous") }
+    guard case .continuous(let values) = action else {
+      preconditionFailure("validated as continuous")
+    }
     return try inner.step(.continuous(rescale(values)))
   }
 

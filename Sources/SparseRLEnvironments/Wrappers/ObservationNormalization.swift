@@ -18,7 +18,9 @@ public final class ObservationNormalization: EnvironmentWrapper {
 
   public init(_ inner: any Environment, clip: Float = 10, epsilon: Double = 1e-8) {
     guard case .box(let box) = inner.observationSpace else {
-      preconditionFailure("ObservationNormalization needs a Box observation space; \(inner.id) has \(inner.observationSpace)")
+      preconditionFailure(
+        "ObservationNormalization needs a Box observation space; \(inner.id) has \(inner.observationSpace)"
+      )
     }
     precondition(clip > 0, "ObservationNormalization needs a positive clip, got \(clip)")
     self.inner = inner
@@ -37,7 +39,9 @@ public final class ObservationNormalization: EnvironmentWrapper {
   /// Normalises `observation` with the current statistics (no update).
   public func normalize(_ observation: [Float]) -> [Float] {
     (0..<observation.count).map { i in
-      let z = (Double(observation[i]) - statistics.mean[i]) / (statistics.variance[i] + epsilon).squareRoot()
+      let z =
+        (Double(observation[i]) - statistics.mean[i])
+        / (statistics.variance[i] + epsilon).squareRoot()
       return min(max(Float(z), -clip), clip)
     }
   }
@@ -61,16 +65,19 @@ public final class ObservationNormalization: EnvironmentWrapper {
   /// Reals: count, means, variances; integers: frozen flag; inner state nested.
   public func saveState() -> EnvironmentState {
     EnvironmentState(
-      reals: [statistics.count] + statistics.mean + statistics.variance, integers: [isFrozen ? 1 : 0],
+      reals: [statistics.count] + statistics.mean + statistics.variance,
+      integers: [isFrozen ? 1 : 0],
       inner: [inner.saveState()])
   }
 
   public func restoreState(_ state: EnvironmentState) throws {
     let n = statistics.dimension
-    try state.expect(reals: 1 + 2 * n, integers: 1, generators: 0, environment: "ObservationNormalization(\(id))")
+    try state.expect(
+      reals: 1 + 2 * n, integers: 1, generators: 0, environment: "ObservationNormalization(\(id))")
     try inner.restoreState(state.innerState(of: "ObservationNormalization(\(id))"))
     statistics = RunningMeanVariance(
-      mean: Array(state.reals[1...n]), variance: Array(state.reals[(n + 1)...(2 * n)]), count: state.reals[0])
+      mean: Array(state.reals[1...n]), variance: Array(state.reals[(n + 1)...(2 * n)]),
+      count: state.reals[0])
     isFrozen = state.integers[0] != 0
   }
 }

@@ -54,7 +54,8 @@ public final class RewardScaling: EnvironmentWrapper {
     try state.expect(reals: 4, integers: 1, generators: 0, environment: "RewardScaling(\(id))")
     try inner.restoreState(state.innerState(of: "RewardScaling(\(id))"))
     discountedReturn = state.reals[0]
-    statistics = RunningMeanVariance(mean: [state.reals[2]], variance: [state.reals[3]], count: state.reals[1])
+    statistics = RunningMeanVariance(
+      mean: [state.reals[2]], variance: [state.reals[3]], count: state.reals[1])
     isFrozen = state.integers[0] != 0
   }
 }

@@ -31,8 +31,12 @@ public struct RunningMeanVariance: Equatable, Sendable {
 
   /// Adds one vector (a batch of one: batch mean `x`, batch variance 0).
   public mutating func update(_ x: [Float]) {
-    precondition(x.count == dimension, "RunningMeanVariance.update: \(x.count) values for dimension \(dimension)")
-    merge(batchMean: x.map(Double.init), batchVariance: Array(repeating: 0, count: dimension), batchCount: 1)
+    precondition(
+      x.count == dimension,
+      "RunningMeanVariance.update: \(x.count) values for dimension \(dimension)")
+    merge(
+      batchMean: x.map(Double.init), batchVariance: Array(repeating: 0, count: dimension),
+      batchCount: 1)
   }
 
   /// Adds one scalar sample (dimension 1).
@@ -46,7 +50,9 @@ public struct RunningMeanVariance: Equatable, Sendable {
     let total = count + batchCount
     for i in 0..<dimension {
       let delta = batchMean[i] - mean[i]
-      let m2 = variance[i] * count + batchVariance[i] * batchCount + delta * delta * count * batchCount / total
+      let m2 =
+        variance[i] * count + batchVariance[i] * batchCount + delta * delta * count * batchCount
+        / total
       mean[i] += delta * batchCount / total
       variance[i] = m2 / total
     }

@@ -12,7 +12,8 @@ public final class TimeLimit: EnvironmentWrapper {
   private var episodeEnded = true
 
   public init(_ inner: any Environment, maxEpisodeSteps: Int) {
-    precondition(maxEpisodeSteps > 0, "TimeLimit needs a positive step limit, got \(maxEpisodeSteps)")
+    precondition(
+      maxEpisodeSteps > 0, "TimeLimit needs a positive step limit, got \(maxEpisodeSteps)")
     self.inner = inner
     self.maxEpisodeSteps = maxEpisodeSteps
   }
