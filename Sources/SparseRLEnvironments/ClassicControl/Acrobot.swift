@@ -31,6 +31,7 @@ public final class Acrobot: ClassicControlEnvironment {
   /// theta1, theta2, dtheta1, dtheta2.
   private var state = SIMD4<Double>(repeating: 0)
 
+  /// A new environment; call `reset` before stepping.
   public init() {}
 
   /// theta1, theta2, dtheta1, dtheta2.

@@ -29,6 +29,7 @@ public final class CartPole: ClassicControlEnvironment {
   private var bookkeeping: EpisodeBookkeeping
   private var x = 0.0, xDot = 0.0, theta = 0.0, thetaDot = 0.0
 
+  /// A new environment registered as `id` (`CartPole-v1` or `CartPole-v0`; only the time limit differs).
   public init(id: String = "CartPole-v1") {
     self.id = id
     bookkeeping = EpisodeBookkeeping(id: id)

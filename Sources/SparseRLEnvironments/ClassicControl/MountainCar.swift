@@ -24,6 +24,7 @@ public final class MountainCar: ClassicControlEnvironment {
   private var bookkeeping = EpisodeBookkeeping(id: "MountainCar-v0")
   private var position = 0.0, velocity = 0.0
 
+  /// A new environment; call `reset` before stepping.
   public init() {}
 
   /// position, velocity.

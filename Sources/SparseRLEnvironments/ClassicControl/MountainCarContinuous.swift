@@ -27,6 +27,7 @@ public final class MountainCarContinuous: ClassicControlEnvironment {
   /// Whether the state holds float32 values (true after a step, false after reset or `setPhysicalState`).
   private var stateIsSingle = false
 
+  /// A new environment; call `reset` before stepping.
   public init() {}
 
   /// position, velocity.

@@ -24,6 +24,7 @@ public final class Pendulum: ClassicControlEnvironment {
   private var bookkeeping = EpisodeBookkeeping(id: "Pendulum-v1")
   private var theta = 0.0, thetaDot = 0.0
 
+  /// A new environment; call `reset` before stepping.
   public init() {}
 
   /// theta, theta_dot.

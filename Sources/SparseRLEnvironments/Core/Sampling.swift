@@ -1,5 +1,11 @@
 import SparseRLNumerics
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 extension BoxSpace {
   /// A random element, as Gymnasium's `Box.sample`: uniform on bounded coordinates, shifted exponential on
   /// half-bounded ones and standard normal on unbounded ones.
@@ -69,9 +75,3 @@ extension Double {
     #endif
   }
 }
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif

@@ -5,12 +5,19 @@
 /// `finalInfos[i]` hold the true last observation and info of the finished episode (needed to bootstrap
 /// a truncated episode from `V(final observation)`). Both are `nil` for sub-environments that continue.
 public struct VectorStep: Sendable {
+  /// The next observation of each sub-environment (of the new episode for those that were reset).
   public var observations: [[Float]]
+  /// The reward of this step.
   public var rewards: [Double]
+  /// Whether the sub-environment reached a terminal state (do not bootstrap).
   public var terminated: [Bool]
+  /// Whether the episode was cut off (bootstrap from `finalObservations[i]`).
   public var truncated: [Bool]
+  /// The info of this step, or of the reset for sub-environments that were reset.
   public var infos: [Info]
+  /// The last observation of each episode that ended in this step; `nil` for the others.
   public var finalObservations: [[Float]?]
+  /// The last info (with the episode statistics) of each episode that ended in this step; `nil` otherwise.
   public var finalInfos: [Info?]
 
   /// The number of sub-environments.
@@ -48,7 +55,9 @@ public final class VectorEnvironment {
 
   /// The number of sub-environments.
   public var count: Int { environments.count }
+  /// The observation space of each sub-environment.
   public var observationSpace: Space { environments[0].observationSpace }
+  /// The action space of each sub-environment.
   public var actionSpace: Space { environments[0].actionSpace }
 
   /// Resets every sub-environment; with a seed, sub-environment `i` is reset with `seed + i` (wrapping),

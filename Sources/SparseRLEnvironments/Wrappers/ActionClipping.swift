@@ -5,6 +5,7 @@ public final class ActionClipping: EnvironmentWrapper {
   public let inner: any Environment
   private let box: BoxSpace
 
+  /// Wraps `inner`, which must have a box action space.
   public init(_ inner: any Environment) {
     guard case .box(let box) = inner.actionSpace else {
       preconditionFailure(

@@ -7,6 +7,7 @@ public final class ActionRescaling: EnvironmentWrapper {
   public let inner: any Environment
   private let box: BoxSpace
 
+  /// Wraps `inner`, which must have a box action space with finite bounds.
   public init(_ inner: any Environment) {
     guard case .box(let box) = inner.actionSpace else {
       preconditionFailure(

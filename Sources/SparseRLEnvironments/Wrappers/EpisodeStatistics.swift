@@ -14,6 +14,7 @@ public final class EpisodeStatistics: EnvironmentWrapper {
   /// Steps so far in the current episode.
   public private(set) var episodeLength = 0
 
+  /// Wraps `inner`.
   public init(_ inner: any Environment) { self.inner = inner }
 
   public var id: String { inner.id }

@@ -11,6 +11,7 @@ public final class ObservationNoise: EnvironmentWrapper {
   public let standardDeviation: Float
   private var generator: RandomGenerator
 
+  /// Wraps `inner`; the noise generator starts from `seed`.
   public init(_ inner: any Environment, standardDeviation: Float, seed: UInt64 = 0) {
     precondition(
       standardDeviation >= 0 && standardDeviation.isFinite,

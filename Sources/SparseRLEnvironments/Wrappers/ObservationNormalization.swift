@@ -16,6 +16,7 @@ public final class ObservationNormalization: EnvironmentWrapper {
   /// Added to the variance under the square root.
   public let epsilon: Double
 
+  /// Wraps `inner` (box observations) with fresh statistics.
   public init(_ inner: any Environment, clip: Float = 10, epsilon: Double = 1e-8) {
     guard case .box(let box) = inner.observationSpace else {
       preconditionFailure(

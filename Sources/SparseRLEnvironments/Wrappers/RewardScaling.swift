@@ -17,6 +17,7 @@ public final class RewardScaling: EnvironmentWrapper {
   /// When true, rewards are scaled with the current statistics without updating them.
   public var isFrozen = false
 
+  /// Wraps `inner` with fresh statistics; `gamma` is the agent's discount.
   public init(_ inner: any Environment, gamma: Double = 0.99, epsilon: Double = 1e-8) {
     precondition(gamma >= 0 && gamma <= 1, "RewardScaling needs gamma in [0, 1], got \(gamma)")
     precondition(epsilon > 0, "RewardScaling needs a positive epsilon, got \(epsilon)")

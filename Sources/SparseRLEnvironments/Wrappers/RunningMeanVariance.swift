@@ -11,6 +11,7 @@ public struct RunningMeanVariance: Equatable, Sendable {
   /// The (pseudo-)number of samples seen.
   public private(set) var count: Double
 
+  /// Statistics of vectors of `dimension` elements, starting from the prior.
   public init(dimension: Int, initialCount: Double = 1e-4) {
     precondition(dimension > 0, "RunningMeanVariance needs a positive dimension")
     mean = Array(repeating: 0, count: dimension)

@@ -11,6 +11,7 @@ public final class TimeLimit: EnvironmentWrapper {
   public private(set) var elapsedSteps = 0
   private var episodeEnded = true
 
+  /// Wraps `inner` with a limit of `maxEpisodeSteps` steps per episode.
   public init(_ inner: any Environment, maxEpisodeSteps: Int) {
     precondition(
       maxEpisodeSteps > 0, "TimeLimit needs a positive step limit, got \(maxEpisodeSteps)")
