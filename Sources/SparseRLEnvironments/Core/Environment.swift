@@ -18,7 +18,9 @@ public struct Step: Sendable {
   public var truncated: Bool
   public var info: Info
 
-  public init(observation: [Float], reward: Double, terminated: Bool, truncated: Bool, info: Info = Info()) {
+  public init(
+    observation: [Float], reward: Double, terminated: Bool, truncated: Bool, info: Info = Info()
+  ) {
     self.observation = observation
     self.reward = reward
     self.terminated = terminated
@@ -80,7 +82,8 @@ public enum EnvironmentError: Error, Equatable, CustomStringConvertible {
       "\(environment): step() called before reset() or after the episode ended; call reset() first"
     case .unknownEnvironment(let id, let suggestions):
       "unknown environment id '\(id)'"
-        + (suggestions.isEmpty ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: ", "))?")
+        + (suggestions.isEmpty
+          ? "" : "; did you mean \(suggestions.map { "'\($0)'" }.joined(separator: ", "))?")
     case .invalidState(let environment, let reason):
       "\(environment): cannot restore state: \(reason)"
     case .unavailable(let id, let reason):

@@ -15,10 +15,12 @@ public struct BoxSpace: Equatable, Sendable {
   /// The declared element type.
   public let elementType: ElementType
 
-  public init(low: [Float], high: [Float], shape: [Int]? = nil, elementType: ElementType = .float32) {
+  public init(low: [Float], high: [Float], shape: [Int]? = nil, elementType: ElementType = .float32)
+  {
     precondition(low.count == high.count, "Box bounds have different lengths")
     let shape = shape ?? [low.count]
-    precondition(shape.reduce(1, *) == low.count, "Box shape \(shape) does not match \(low.count) bounds")
+    precondition(
+      shape.reduce(1, *) == low.count, "Box shape \(shape) does not match \(low.count) bounds")
     self.low = low
     self.high = high
     self.shape = shape
@@ -29,7 +31,8 @@ public struct BoxSpace: Equatable, Sendable {
   public init(low: Float, high: Float, shape: [Int], elementType: ElementType = .float32) {
     let count = shape.reduce(1, *)
     self.init(
-      low: Array(repeating: low, count: count), high: Array(repeating: high, count: count), shape: shape,
+      low: Array(repeating: low, count: count), high: Array(repeating: high, count: count),
+      shape: shape,
       elementType: elementType)
   }
 
