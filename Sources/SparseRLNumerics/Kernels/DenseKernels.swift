@@ -2,7 +2,7 @@
 ///
 /// Shapes: weights `W` are `[out x in]`, activations `X` are `[in x batch]`, outputs `Y` are `[out x batch]`.
 /// Every kernel is O(out * in * batch), single-threaded, and performs no allocation: the three products are the
-/// NN, TN and NT variants of one packed, register-blocked SIMD matrix multiply (`PackedGEMM`, 6 x 16 tiles,
+/// NN, TN and NT variants of one packed, register-blocked SIMD matrix multiply (`PackedGEMM`, 4 x 16 tiles,
 /// AVX2 + FMA). Batch 1 (acting) uses dedicated matrix-vector loops instead, since padding a single column
 /// to a 16-wide tile would waste 15/16 of the arithmetic.
 ///
@@ -159,17 +159,17 @@ enum MatrixVector {
       var j = 0
       while j < vectorEnd {
         let v0 = loadVector(vector + j), v1 = loadVector(vector + j + 8)
-        s00 += loadVector(r0 + j) * v0
-        s01 += loadVector(r0 + j + 8) * v1
-        s10 += loadVector(r1 + j) * v0
-        s11 += loadVector(r1 + j + 8) * v1
-        s20 += loadVector(r2 + j) * v0
-        s21 += loadVector(r2 + j + 8) * v1
-        s30 += loadVector(r3 + j) * v0
-        s31 += loadVector(r3 + j + 8) * v1
+        multiplyAdd(&s00, loadVector(r0 + j), v0)
+        multiplyAdd(&s01, loadVector(r0 + j + 8), v1)
+        multiplyAdd(&s10, loadVector(r1 + j), v0)
+        multiplyAdd(&s11, loadVector(r1 + j + 8), v1)
+        multiplyAdd(&s20, loadVector(r2 + j), v0)
+        multiplyAdd(&s21, loadVector(r2 + j + 8), v1)
+        multiplyAdd(&s30, loadVector(r3 + j), v0)
+        multiplyAdd(&s31, loadVector(r3 + j + 8), v1)
         j += 16
       }
-      var t0 = (s00 + s01).sum(), t1 = (s10 + s11).sum(), t2 = (s20 + s21).sum(), t3 = (s30 + s31).sum()
+      var t0 = horizontalSum(s00 + s01), t1 = horizontalSum(s10 + s11), t2 = horizontalSum(s20 + s21), t3 = horizontalSum(s30 + s31)
       while j < columns {
         let v = vector[j]
         t0 += r0[j] * v
@@ -189,11 +189,11 @@ enum MatrixVector {
       var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
       var j = 0
       while j < vectorEnd {
-        s0 += loadVector(r0 + j) * loadVector(vector + j)
-        s1 += loadVector(r0 + j + 8) * loadVector(vector + j + 8)
+        multiplyAdd(&s0, loadVector(r0 + j), loadVector(vector + j))
+        multiplyAdd(&s1, loadVector(r0 + j + 8), loadVector(vector + j + 8))
         j += 16
       }
-      var t = (s0 + s1).sum()
+      var t = horizontalSum(s0 + s1)
       while j < columns {
         t += r0[j] * vector[j]
         j += 1
@@ -216,14 +216,14 @@ enum MatrixVector {
       var p = matrix + column
       for i in 0..<rows {
         let v = SIMD8<Float>(repeating: vector[i])
-        s0 += loadVector(p) * v
-        s1 += loadVector(p + 8) * v
-        s2 += loadVector(p + 16) * v
-        s3 += loadVector(p + 24) * v
-        s4 += loadVector(p + 32) * v
-        s5 += loadVector(p + 40) * v
-        s6 += loadVector(p + 48) * v
-        s7 += loadVector(p + 56) * v
+        multiplyAdd(&s0, loadVector(p), v)
+        multiplyAdd(&s1, loadVector(p + 8), v)
+        multiplyAdd(&s2, loadVector(p + 16), v)
+        multiplyAdd(&s3, loadVector(p + 24), v)
+        multiplyAdd(&s4, loadVector(p + 32), v)
+        multiplyAdd(&s5, loadVector(p + 40), v)
+        multiplyAdd(&s6, loadVector(p + 48), v)
+        multiplyAdd(&s7, loadVector(p + 56), v)
         p += columns
       }
       let out = result + column
@@ -242,12 +242,12 @@ enum MatrixVector {
       var p = matrix + column
       var i = 0
       while i + 2 <= rows {
-        s0 += loadVector(p) * SIMD8<Float>(repeating: vector[i])
-        s1 += loadVector(p + columns) * SIMD8<Float>(repeating: vector[i + 1])
+        multiplyAdd(&s0, loadVector(p), SIMD8<Float>(repeating: vector[i]))
+        multiplyAdd(&s1, loadVector(p + columns), SIMD8<Float>(repeating: vector[i + 1]))
         p += 2 * columns
         i += 2
       }
-      if i < rows { s0 += loadVector(p) * SIMD8<Float>(repeating: vector[i]) }
+      if i < rows { multiplyAdd(&s0, loadVector(p), SIMD8<Float>(repeating: vector[i])) }
       storeVector(s0 + s1, result + column)
       column += 8
     }

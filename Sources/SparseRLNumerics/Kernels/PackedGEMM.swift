@@ -14,6 +14,39 @@ func storeVector(_ vector: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>)
   UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
 }
 
+/// `accumulator += a * b` as one fused multiply-add per lane.
+///
+/// Swift does not contract `acc += a * b` into an FMA (it emits `vmulps` + `vaddps`), while `addProduct`
+/// lowers to `vfmadd231ps` when the target has FMA, but to one scalar `fmaf` call per lane on the SSE-only
+/// x86-64 baseline (see docs/performance notes). Package.swift defines `SPARSERL_FMA` exactly when it compiles
+/// for Haswell (AVX2 + FMA); arm64 always has FMA. Elsewhere the unfused form is the fast one.
+@inline(__always)
+func multiplyAdd(_ accumulator: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+  #if SPARSERL_FMA || arch(arm64)
+    accumulator.addProduct(a, b)
+  #else
+    accumulator += a * b
+  #endif
+}
+
+/// Scalar `accumulator += a * b`, fused where the target has FMA (see the `SIMD8` overload).
+@inline(__always)
+func multiplyAdd(_ accumulator: inout Float, _ a: Float, _ b: Float) {
+  #if SPARSERL_FMA || arch(arm64)
+    accumulator.addProduct(a, b)
+  #else
+    accumulator += a * b
+  #endif
+}
+
+/// Sum of the eight lanes (pairwise halving: three vector adds and a final scalar add).
+@inline(__always)
+func horizontalSum(_ v: SIMD8<Float>) -> Float {
+  let four = v.lowHalf + v.highHalf
+  let two = four.lowHalf + four.highHalf
+  return two[0] + two[1]
+}
+
 /// A strided view of a read-only matrix operand: element `(r, c)` is at `base[r * rowStride + c * columnStride]`.
 /// Lets one multiply routine serve `W`, `W^T`, `X` and `X^T` without copying.
 struct StridedOperand {
@@ -32,13 +65,17 @@ struct StridedOperand {
 ///   in L1 while the kernel sweeps all row panels of `A`.
 /// - `C` is `[m x n]` row-major with row stride `cRowStride`.
 ///
-/// The micro-kernel keeps a 6 x 16 tile of `C` in 12 `SIMD8<Float>` accumulators, updated as `acc += a * b`
-/// (one `vfmadd231ps` each with AVX2 + FMA); edge tiles use the same code specialised for fewer rows or one
+/// The micro-kernel keeps a 4 x 16 tile of `C` in 8 `SIMD8<Float>` accumulators, each updated by one
+/// `vfmadd231ps` per depth step (`multiplyAdd`). Eight independent FMA chains cover the FMA latency x throughput
+/// (4 x 2) of the AMD Zen 4 cores we run on; a 6 x 16 tile (12 accumulators, the classic Haswell choice) needs
+/// all 16 ymm registers and LLVM's scheduler then hoists the six broadcasts and spills three accumulators to
+/// the stack, which measured twice as slow (about 48 vs 100 GFLOP/s at 256 x 256 x 256). Edge tiles use the
+/// same code specialised for fewer rows or one
 /// vector of columns. Complexity O(m n k) arithmetic plus O(k n) packing; no allocation (the workspace is
 /// reused).
 enum PackedGEMM {
   /// Rows of the register tile.
-  static let tileRows = 6
+  static let tileRows = 4
   /// Columns of the register tile (two `SIMD8<Float>`).
   static let panelWidth = 16
   /// Depth (k) of one packed panel: 256 x 16 floats = 16 KiB, half of L1.
@@ -124,8 +161,6 @@ enum PackedGEMM {
   ) {
     if columns > 8 {
       switch rows {
-      case 6: microKernel6x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      case 5: microKernel5x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       case 4: microKernel4x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       case 3: microKernel3x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       case 2: microKernel2x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
@@ -133,8 +168,6 @@ enum PackedGEMM {
       }
     } else {
       switch rows {
-      case 6: microKernel6x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      case 5: microKernel5x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       case 4: microKernel4x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       case 3: microKernel3x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       case 2: microKernel2x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
@@ -145,10 +178,6 @@ enum PackedGEMM {
 
   // Non-inlined entry points, one per tile shape, so each gets its own register allocation.
   // swift-format-ignore
-  @inline(never) static func microKernel6x16(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 6, wide: true, a, ars, ads, b, depth, c, crs, columns, addToC) }
-  // swift-format-ignore
-  @inline(never) static func microKernel5x16(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 5, wide: true, a, ars, ads, b, depth, c, crs, columns, addToC) }
-  // swift-format-ignore
   @inline(never) static func microKernel4x16(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 4, wide: true, a, ars, ads, b, depth, c, crs, columns, addToC) }
   // swift-format-ignore
   @inline(never) static func microKernel3x16(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 3, wide: true, a, ars, ads, b, depth, c, crs, columns, addToC) }
@@ -156,10 +185,6 @@ enum PackedGEMM {
   @inline(never) static func microKernel2x16(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 2, wide: true, a, ars, ads, b, depth, c, crs, columns, addToC) }
   // swift-format-ignore
   @inline(never) static func microKernel1x16(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 1, wide: true, a, ars, ads, b, depth, c, crs, columns, addToC) }
-  // swift-format-ignore
-  @inline(never) static func microKernel6x8(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 6, wide: false, a, ars, ads, b, depth, c, crs, columns, addToC) }
-  // swift-format-ignore
-  @inline(never) static func microKernel5x8(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 5, wide: false, a, ars, ads, b, depth, c, crs, columns, addToC) }
   // swift-format-ignore
   @inline(never) static func microKernel4x8(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 4, wide: false, a, ars, ads, b, depth, c, crs, columns, addToC) }
   // swift-format-ignore
@@ -170,7 +195,7 @@ enum PackedGEMM {
   @inline(never) static func microKernel1x8(_ a: UnsafePointer<Float>, _ ars: Int, _ ads: Int, _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ crs: Int, _ columns: Int, _ addToC: Bool) { microKernel(rows: 1, wide: false, a, ars, ads, b, depth, c, crs, columns, addToC) }
 
   /// The register-blocked micro-kernel: `C[0..<rows, 0..<columns] (+)= A[0..<rows, 0..<depth] P`, `P` a packed
-  /// `depth x 16` panel. `rows` (1...6) and `wide` (16 or 8 columns computed) are compile-time constants
+  /// `depth x 16` panel. `rows` (1...4) and `wide` (16 or 8 columns computed) are compile-time constants
   /// after inlining, so unused accumulators and branches disappear.
   @inline(__always)
   static func microKernel(
@@ -180,46 +205,33 @@ enum PackedGEMM {
   ) {
     var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
     var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
     // Row pointers; rows past `rows` alias the last valid row and are never read.
     let a0 = a
     let a1 = a + min(1, rows - 1) * aRowStride
     let a2 = a + min(2, rows - 1) * aRowStride
     let a3 = a + min(3, rows - 1) * aRowStride
-    let a4 = a + min(4, rows - 1) * aRowStride
-    let a5 = a + min(5, rows - 1) * aRowStride
     var offset = 0
     var panel = b
     for _ in 0..<depth {
       let b0 = loadVector(panel)
       let b1 = wide ? loadVector(panel + 8) : SIMD8<Float>()
       let s0 = SIMD8<Float>(repeating: a0[offset])
-      c00 += s0 * b0
-      if wide { c01 += s0 * b1 }
+      multiplyAdd(&c00, s0, b0)
+      if wide { multiplyAdd(&c01, s0, b1) }
       if rows > 1 {
         let s1 = SIMD8<Float>(repeating: a1[offset])
-        c10 += s1 * b0
-        if wide { c11 += s1 * b1 }
+        multiplyAdd(&c10, s1, b0)
+        if wide { multiplyAdd(&c11, s1, b1) }
       }
       if rows > 2 {
         let s2 = SIMD8<Float>(repeating: a2[offset])
-        c20 += s2 * b0
-        if wide { c21 += s2 * b1 }
+        multiplyAdd(&c20, s2, b0)
+        if wide { multiplyAdd(&c21, s2, b1) }
       }
       if rows > 3 {
         let s3 = SIMD8<Float>(repeating: a3[offset])
-        c30 += s3 * b0
-        if wide { c31 += s3 * b1 }
-      }
-      if rows > 4 {
-        let s4 = SIMD8<Float>(repeating: a4[offset])
-        c40 += s4 * b0
-        if wide { c41 += s4 * b1 }
-      }
-      if rows > 5 {
-        let s5 = SIMD8<Float>(repeating: a5[offset])
-        c50 += s5 * b0
-        if wide { c51 += s5 * b1 }
+        multiplyAdd(&c30, s3, b0)
+        if wide { multiplyAdd(&c31, s3, b1) }
       }
       offset += aDepthStride
       panel += panelWidth
@@ -228,8 +240,6 @@ enum PackedGEMM {
     if rows > 1 { storeRow(c10, c11, wide: wide, c + cRowStride, columns, addToC) }
     if rows > 2 { storeRow(c20, c21, wide: wide, c + 2 * cRowStride, columns, addToC) }
     if rows > 3 { storeRow(c30, c31, wide: wide, c + 3 * cRowStride, columns, addToC) }
-    if rows > 4 { storeRow(c40, c41, wide: wide, c + 4 * cRowStride, columns, addToC) }
-    if rows > 5 { storeRow(c50, c51, wide: wide, c + 5 * cRowStride, columns, addToC) }
   }
 
   /// Writes (or adds) the first `columns` lanes of `low ++ high` to `row`.

@@ -163,17 +163,17 @@ enum RowGather {
     for k in first..<end {
       let w = SIMD8<Float>(repeating: values[indirect ? Int(position[k]) : k])
       let s = source + Int(index[k]) * batch
-      a0 += w * loadVector(s)
-      if vectors > 1 { a1 += w * loadVector(s + 8) }
+      multiplyAdd(&a0, w, loadVector(s))
+      if vectors > 1 { multiplyAdd(&a1, w, loadVector(s + 8)) }
       if vectors > 2 {
-        a2 += w * loadVector(s + 16)
-        a3 += w * loadVector(s + 24)
+        multiplyAdd(&a2, w, loadVector(s + 16))
+        multiplyAdd(&a3, w, loadVector(s + 24))
       }
       if vectors > 4 {
-        a4 += w * loadVector(s + 32)
-        a5 += w * loadVector(s + 40)
-        a6 += w * loadVector(s + 48)
-        a7 += w * loadVector(s + 56)
+        multiplyAdd(&a4, w, loadVector(s + 32))
+        multiplyAdd(&a5, w, loadVector(s + 40))
+        multiplyAdd(&a6, w, loadVector(s + 48))
+        multiplyAdd(&a7, w, loadVector(s + 56))
       }
     }
     storeVector(a0, out)
@@ -199,14 +199,14 @@ enum RowGather {
     var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
     var k = first
     while k + 4 <= end {
-      s0 += values[indirect ? Int(position[k]) : k] * source[Int(index[k]) * batch]
-      s1 += values[indirect ? Int(position[k + 1]) : k + 1] * source[Int(index[k + 1]) * batch]
-      s2 += values[indirect ? Int(position[k + 2]) : k + 2] * source[Int(index[k + 2]) * batch]
-      s3 += values[indirect ? Int(position[k + 3]) : k + 3] * source[Int(index[k + 3]) * batch]
+      multiplyAdd(&s0, values[indirect ? Int(position[k]) : k], source[Int(index[k]) * batch])
+      multiplyAdd(&s1, values[indirect ? Int(position[k + 1]) : k + 1], source[Int(index[k + 1]) * batch])
+      multiplyAdd(&s2, values[indirect ? Int(position[k + 2]) : k + 2], source[Int(index[k + 2]) * batch])
+      multiplyAdd(&s3, values[indirect ? Int(position[k + 3]) : k + 3], source[Int(index[k + 3]) * batch])
       k += 4
     }
     while k < end {
-      s0 += values[indirect ? Int(position[k]) : k] * source[Int(index[k]) * batch]
+      multiplyAdd(&s0, values[indirect ? Int(position[k]) : k], source[Int(index[k]) * batch])
       k += 1
     }
     return (s0 + s1) + (s2 + s3)
@@ -220,6 +220,11 @@ enum SampledProduct {
     rows: Int, start: UnsafePointer<Int32>, index: UnsafePointer<Int32>, left: UnsafePointer<Float>,
     right: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>, batch: Int, accumulate: Bool
   ) {
+    if batch < 8 {
+      runSmallBatch(rows: rows, start: start, index: index, left: left, right: right, result: result, batch: batch,
+        accumulate: accumulate)
+      return
+    }
     let vectorEnd = batch & ~15
     for row in 0..<rows {
       let l = left + row * batch
@@ -233,17 +238,25 @@ enum SampledProduct {
         var b = 0
         while b < vectorEnd {
           let l0 = loadVector(l + b), l1 = loadVector(l + b + 8)
-          s00 += l0 * loadVector(r0 + b)
-          s01 += l1 * loadVector(r0 + b + 8)
-          s10 += l0 * loadVector(r1 + b)
-          s11 += l1 * loadVector(r1 + b + 8)
-          s20 += l0 * loadVector(r2 + b)
-          s21 += l1 * loadVector(r2 + b + 8)
-          s30 += l0 * loadVector(r3 + b)
-          s31 += l1 * loadVector(r3 + b + 8)
+          multiplyAdd(&s00, l0, loadVector(r0 + b))
+          multiplyAdd(&s01, l1, loadVector(r0 + b + 8))
+          multiplyAdd(&s10, l0, loadVector(r1 + b))
+          multiplyAdd(&s11, l1, loadVector(r1 + b + 8))
+          multiplyAdd(&s20, l0, loadVector(r2 + b))
+          multiplyAdd(&s21, l1, loadVector(r2 + b + 8))
+          multiplyAdd(&s30, l0, loadVector(r3 + b))
+          multiplyAdd(&s31, l1, loadVector(r3 + b + 8))
           b += 16
         }
-        var t0 = (s00 + s01).sum(), t1 = (s10 + s11).sum(), t2 = (s20 + s21).sum(), t3 = (s30 + s31).sum()
+        if b + 8 <= batch {
+          let l0 = loadVector(l + b)
+          multiplyAdd(&s00, l0, loadVector(r0 + b))
+          multiplyAdd(&s10, l0, loadVector(r1 + b))
+          multiplyAdd(&s20, l0, loadVector(r2 + b))
+          multiplyAdd(&s30, l0, loadVector(r3 + b))
+          b += 8
+        }
+        var t0 = horizontalSum(s00 + s01), t1 = horizontalSum(s10 + s11), t2 = horizontalSum(s20 + s21), t3 = horizontalSum(s30 + s31)
         while b < batch {
           let lb = l[b]
           t0 += lb * r0[b]
@@ -263,17 +276,37 @@ enum SampledProduct {
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
         var b = 0
         while b < vectorEnd {
-          s0 += loadVector(l + b) * loadVector(r0 + b)
-          s1 += loadVector(l + b + 8) * loadVector(r0 + b + 8)
+          multiplyAdd(&s0, loadVector(l + b), loadVector(r0 + b))
+          multiplyAdd(&s1, loadVector(l + b + 8), loadVector(r0 + b + 8))
           b += 16
         }
-        var t = (s0 + s1).sum()
+        if b + 8 <= batch {
+          multiplyAdd(&s0, loadVector(l + b), loadVector(r0 + b))
+          b += 8
+        }
+        var t = horizontalSum(s0 + s1)
         while b < batch {
           t += l[b] * r0[b]
           b += 1
         }
         write(t, to: result + k, accumulate)
         k += 1
+      }
+    }
+  }
+
+  /// Batches below one vector: plain scalar dot products (for batch 1, one multiply per active weight).
+  static func runSmallBatch(
+    rows: Int, start: UnsafePointer<Int32>, index: UnsafePointer<Int32>, left: UnsafePointer<Float>,
+    right: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>, batch: Int, accumulate: Bool
+  ) {
+    for row in 0..<rows {
+      let l = left + row * batch
+      for k in Int(start[row])..<Int(start[row + 1]) {
+        let r = right + Int(index[k]) * batch
+        var t: Float = 0
+        for b in 0..<batch { multiplyAdd(&t, l[b], r[b]) }
+        write(t, to: result + k, accumulate)
       }
     }
   }
