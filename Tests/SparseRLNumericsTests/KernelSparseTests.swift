@@ -8,6 +8,7 @@ import Testing
   /// `(rows = out, columns = in, batch)`: odd sizes and every batch-chunk path (64, 32, 16, 8, scalar tail).
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (3, 17, 1), (17, 3, 5), (255, 17, 3), (17, 255, 1), (33, 40, 127), (9, 11, 256), (20, 30, 17),
+    (10, 12, 12),
   ]
   static let sparsities: [Double] = [0, 0.5, 0.9, 0.99, 1]
 
