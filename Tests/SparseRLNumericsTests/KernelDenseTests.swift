@@ -9,7 +9,8 @@ import Testing
   /// 256-deep packing block (in = 300 for the forward pass, out = 300 for the input gradient, batch = 300 for
   /// the weight gradient).
   static let shapes: [(Int, Int, Int)] = [
-    (1, 1, 1), (3, 17, 1), (255, 17, 1), (17, 255, 1), (17, 3, 5), (6, 16, 16), (7, 17, 17), (255, 17, 33),
+    (1, 1, 1), (3, 17, 1), (255, 17, 1), (17, 255, 1), (17, 3, 5), (6, 16, 16), (7, 17, 17),
+    (255, 17, 33),
     (17, 255, 3), (13, 300, 2), (300, 13, 9), (5, 7, 300), (1, 255, 64), (64, 1, 8), (96, 70, 65),
   ]
 
@@ -43,12 +44,14 @@ import Testing
       dy.withUnsafeBufferPointer { dy in
         dx.withUnsafeMutableBufferPointer { dx in
           DenseKernels.inputGradient(
-            weights: w, outputGradient: dy, inputGradient: dx, outFeatures: out, inFeatures: inFeatures,
+            weights: w, outputGradient: dy, inputGradient: dx, outFeatures: out,
+            inFeatures: inFeatures,
             batch: batch)
         }
       }
     }
-    let (expected, bound) = KernelReference.inputGradient(w, dy, out: out, in: inFeatures, batch: batch)
+    let (expected, bound) = KernelReference.inputGradient(
+      w, dy, out: out, in: inFeatures, batch: batch)
     #expect(KernelReference.mismatches(dx, expected, bound).isEmpty, "shape \(shape)")
   }
 
@@ -64,19 +67,23 @@ import Testing
       x.withUnsafeBufferPointer { x in
         dw.withUnsafeMutableBufferPointer { dw in
           DenseKernels.weightGradient(
-            outputGradient: dy, input: x, weightGradient: dw, outFeatures: out, inFeatures: inFeatures,
+            outputGradient: dy, input: x, weightGradient: dw, outFeatures: out,
+            inFeatures: inFeatures,
             batch: batch, accumulate: accumulate)
         }
       }
     }
-    var (expected, bound) = KernelReference.weightGradient(dy, x, out: out, in: inFeatures, batch: batch)
+    var (expected, bound) = KernelReference.weightGradient(
+      dy, x, out: out, in: inFeatures, batch: batch)
     if accumulate {
       for k in expected.indices {
         expected[k] += Double(initial[k])
         bound[k] += abs(Double(initial[k]))
       }
     }
-    #expect(KernelReference.mismatches(dw, expected, bound).isEmpty, "shape \(shape), accumulate \(accumulate)")
+    #expect(
+      KernelReference.mismatches(dw, expected, bound).isEmpty,
+      "shape \(shape), accumulate \(accumulate)")
   }
 
   /// Zero-sized dimensions: an empty reduction writes zeros (or leaves accumulated values), nothing is read.
@@ -84,14 +91,16 @@ import Testing
     var y = [Float](repeating: .nan, count: 4 * 3)
     y.withUnsafeMutableBufferPointer { y in
       DenseKernels.forward(
-        weights: UnsafeBufferPointer(start: nil, count: 0), input: UnsafeBufferPointer(start: nil, count: 0),
+        weights: UnsafeBufferPointer(start: nil, count: 0),
+        input: UnsafeBufferPointer(start: nil, count: 0),
         output: y, outFeatures: 4, inFeatures: 0, batch: 3)
     }
     #expect(y == [Float](repeating: 0, count: 12))
     var dx = [Float](repeating: .nan, count: 5 * 2)
     dx.withUnsafeMutableBufferPointer { dx in
       DenseKernels.inputGradient(
-        weights: UnsafeBufferPointer(start: nil, count: 0), outputGradient: UnsafeBufferPointer(start: nil, count: 0),
+        weights: UnsafeBufferPointer(start: nil, count: 0),
+        outputGradient: UnsafeBufferPointer(start: nil, count: 0),
         inputGradient: dx, outFeatures: 0, inFeatures: 5, batch: 2)
     }
     #expect(dx == [Float](repeating: 0, count: 10))
@@ -99,7 +108,8 @@ import Testing
     for accumulate in [true, false] {
       dw.withUnsafeMutableBufferPointer { dw in
         DenseKernels.weightGradient(
-          outputGradient: UnsafeBufferPointer(start: nil, count: 0), input: UnsafeBufferPointer(start: nil, count: 0),
+          outputGradient: UnsafeBufferPointer(start: nil, count: 0),
+          input: UnsafeBufferPointer(start: nil, count: 0),
           weightGradient: dw, outFeatures: 2, inFeatures: 3, batch: 0, accumulate: accumulate)
       }
       #expect(dw == (accumulate ? [1, 2, 3, 4, 5, 6] : [0, 0, 0, 0, 0, 0]))
@@ -120,11 +130,13 @@ import Testing
           dw.withUnsafeMutableBufferPointer { dw in
             if let workspace {
               DenseKernels.weightGradient(
-                outputGradient: dy, input: x, weightGradient: dw, outFeatures: out, inFeatures: inFeatures,
+                outputGradient: dy, input: x, weightGradient: dw, outFeatures: out,
+                inFeatures: inFeatures,
                 batch: batch, accumulate: false, workspace: workspace)
             } else {
               DenseKernels.weightGradient(
-                outputGradient: dy, input: x, weightGradient: dw, outFeatures: out, inFeatures: inFeatures,
+                outputGradient: dy, input: x, weightGradient: dw, outFeatures: out,
+                inFeatures: inFeatures,
                 batch: batch, accumulate: false)
             }
           }

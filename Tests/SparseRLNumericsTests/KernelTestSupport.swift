@@ -11,11 +11,16 @@ import Testing
 /// so the tolerance separates rounding from bugs.
 enum KernelReference {
   /// Element `(r, c)` of a row-major matrix with `columns` columns.
-  static func at(_ m: [Float], _ r: Int, _ c: Int, _ columns: Int) -> Double { Double(m[r * columns + c]) }
+  static func at(_ m: [Float], _ r: Int, _ c: Int, _ columns: Int) -> Double {
+    Double(m[r * columns + c])
+  }
 
   /// `Y = W X`, `W` `[out x in]`, `X` `[in x batch]`.
-  static func forward(_ w: [Float], _ x: [Float], out: Int, in inFeatures: Int, batch: Int) -> ([Double], [Double]) {
-    var y = [Double](repeating: 0, count: out * batch), bound = y
+  static func forward(_ w: [Float], _ x: [Float], out: Int, in inFeatures: Int, batch: Int) -> (
+    [Double], [Double]
+  ) {
+    var y = [Double](repeating: 0, count: out * batch)
+    var bound = y
     for i in 0..<out {
       for b in 0..<batch {
         for j in 0..<inFeatures {
@@ -29,10 +34,13 @@ enum KernelReference {
   }
 
   /// `dX = W^T dY`.
-  static func inputGradient(_ w: [Float], _ dy: [Float], out: Int, in inFeatures: Int, batch: Int) -> (
-    [Double], [Double]
-  ) {
-    var dx = [Double](repeating: 0, count: inFeatures * batch), bound = dx
+  static func inputGradient(_ w: [Float], _ dy: [Float], out: Int, in inFeatures: Int, batch: Int)
+    -> (
+      [Double], [Double]
+    )
+  {
+    var dx = [Double](repeating: 0, count: inFeatures * batch)
+    var bound = dx
     for j in 0..<inFeatures {
       for b in 0..<batch {
         for i in 0..<out {
@@ -46,10 +54,13 @@ enum KernelReference {
   }
 
   /// `dW = dY X^T`.
-  static func weightGradient(_ dy: [Float], _ x: [Float], out: Int, in inFeatures: Int, batch: Int) -> (
-    [Double], [Double]
-  ) {
-    var dw = [Double](repeating: 0, count: out * inFeatures), bound = dw
+  static func weightGradient(_ dy: [Float], _ x: [Float], out: Int, in inFeatures: Int, batch: Int)
+    -> (
+      [Double], [Double]
+    )
+  {
+    var dw = [Double](repeating: 0, count: out * inFeatures)
+    var bound = dw
     for i in 0..<out {
       for j in 0..<inFeatures {
         for b in 0..<batch {
@@ -67,15 +78,19 @@ enum KernelReference {
     (0..<count).map { _ in generator.uniform(-1, 1) }
   }
 
-  /// Indices of the entries that violate the tolerance (empty = all close).
-  static func mismatches(_ got: [Float], _ expected: [Double], _ bound: [Double]) -> [Int] {
+  /// The first (at most five) entries that violate the tolerance, as `index: got vs expected` (empty = all close).
+  static func mismatches(_ got: [Float], _ expected: [Double], _ bound: [Double]) -> [String] {
     precondition(got.count == expected.count && got.count == bound.count, "result sizes differ")
-    return got.indices.filter { abs(Double(got[$0]) - expected[$0]) > 1e-4 * bound[$0] + 1e-6 }
+    return got.indices.lazy.filter { abs(Double(got[$0]) - expected[$0]) > 1e-4 * bound[$0] + 1e-6 }
+      .prefix(5)
+      .map { "\($0): \(got[$0]) vs \(expected[$0])" }
   }
 
   /// A random mask of `rows x columns` with about `sparsity` of its entries inactive (exactly all / none
   /// for sparsity 1 / 0).
-  static func randomMask(rows: Int, columns: Int, sparsity: Double, _ generator: inout RandomGenerator) -> [Bool] {
+  static func randomMask(
+    rows: Int, columns: Int, sparsity: Double, _ generator: inout RandomGenerator
+  ) -> [Bool] {
     (0..<(rows * columns)).map { _ in generator.nextDouble() >= sparsity }
   }
 }

@@ -75,10 +75,15 @@ public struct KernelBenchmark {
 
   /// A benchmark of `configuration`; shapes and counts must be positive.
   public init(configuration: Configuration = Configuration()) {
-    precondition(configuration.sizes.allSatisfy { $0 > 0 }, "layer sizes must be positive: \(configuration.sizes)")
-    precondition(configuration.batches.allSatisfy { $0 > 0 }, "batch sizes must be positive: \(configuration.batches)")
     precondition(
-      configuration.sparsities.allSatisfy { (0...1).contains($0) }, "sparsities must lie in [0, 1]: \(configuration.sparsities)")
+      configuration.sizes.allSatisfy { $0 > 0 },
+      "layer sizes must be positive: \(configuration.sizes)")
+    precondition(
+      configuration.batches.allSatisfy { $0 > 0 },
+      "batch sizes must be positive: \(configuration.batches)")
+    precondition(
+      configuration.sparsities.allSatisfy { (0...1).contains($0) },
+      "sparsities must lie in [0, 1]: \(configuration.sparsities)")
     precondition(configuration.repetitions > 0, "repetitions must be positive")
     self.configuration = configuration
   }
@@ -131,7 +136,8 @@ public struct KernelBenchmark {
       layer.weights.withUnsafeBufferPointer { w in
         layer.input.withUnsafeBufferPointer { x in
           layer.output.withUnsafeMutableBufferPointer { y in
-            DenseKernels.forward(weights: w, input: x, output: y, outFeatures: size, inFeatures: size, batch: batch)
+            DenseKernels.forward(
+              weights: w, input: x, output: y, outFeatures: size, inFeatures: size, batch: batch)
           }
         }
       }
@@ -142,11 +148,13 @@ public struct KernelBenchmark {
           layer.input.withUnsafeBufferPointer { x in
             layer.inputGradient.withUnsafeMutableBufferPointer { dx in
               DenseKernels.inputGradient(
-                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: size, inFeatures: size, batch: batch)
+                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: size,
+                inFeatures: size, batch: batch)
             }
             layer.weightGradient.withUnsafeMutableBufferPointer { dw in
               DenseKernels.weightGradient(
-                outputGradient: dy, input: x, weightGradient: dw, outFeatures: size, inFeatures: size, batch: batch,
+                outputGradient: dy, input: x, weightGradient: dw, outFeatures: size,
+                inFeatures: size, batch: batch,
                 accumulate: false)
             }
           }
@@ -156,7 +164,9 @@ public struct KernelBenchmark {
     return DenseTiming(size: size, batch: batch, forward: forward, backward: backward)
   }
 
-  private func measureSparse(_ layer: LayerData, sparsity: Double, generator: inout RandomGenerator) -> SparseTiming {
+  private func measureSparse(_ layer: LayerData, sparsity: Double, generator: inout RandomGenerator)
+    -> SparseTiming
+  {
     var layer = layer
     let (size, batch) = (layer.size, layer.batch)
     let activeIndices = (0..<(size * size)).filter { _ in generator.nextDouble() >= sparsity }
@@ -177,11 +187,13 @@ public struct KernelBenchmark {
         layer.outputGradient.withUnsafeBufferPointer { dy in
           layer.input.withUnsafeBufferPointer { x in
             layer.inputGradient.withUnsafeMutableBufferPointer { dx in
-              SparseKernels.inputGradient(pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch)
+              SparseKernels.inputGradient(
+                pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch)
             }
             valueGradient.withUnsafeMutableBufferPointer { g in
               SparseKernels.weightGradient(
-                pattern: pattern, outputGradient: dy, input: x, valueGradient: g, batch: batch, accumulate: false)
+                pattern: pattern, outputGradient: dy, input: x, valueGradient: g, batch: batch,
+                accumulate: false)
             }
           }
         }
@@ -193,7 +205,8 @@ public struct KernelBenchmark {
     }
     precondition(rebuilt == pattern, "rebuilt pattern differs")
     return SparseTiming(
-      size: size, batch: batch, sparsity: sparsity, nonzeroCount: pattern.nonzeroCount, forward: forward,
+      size: size, batch: batch, sparsity: sparsity, nonzeroCount: pattern.nonzeroCount,
+      forward: forward,
       backward: backward, patternRebuild: rebuild)
   }
 
@@ -216,7 +229,8 @@ public struct KernelBenchmark {
   /// Seconds `body` takes, on the configured clock.
   private func time(_ body: () -> Void) -> Double {
     let clock = configuration.threadCPUTime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC
-    var start = timespec(), end = timespec()
+    var start = timespec()
+    var end = timespec()
     clock_gettime(clock, &start)
     body()
     clock_gettime(clock, &end)
@@ -247,7 +261,9 @@ public struct OpenBLASReference: Sendable {
   public var timings: [Timing]
 
   /// The timing of a layer size and batch, if measured.
-  public func timing(size: Int, batch: Int) -> Timing? { timings.first { $0.size == size && $0.batch == batch } }
+  public func timing(size: Int, batch: Int) -> Timing? {
+    timings.first { $0.size == size && $0.batch == batch }
+  }
 
   /// Why the reference could not be measured.
   public struct Unavailable: Error, CustomStringConvertible {
@@ -262,23 +278,28 @@ public struct OpenBLASReference: Sendable {
 
   /// Runs the script with `python` from the package root `root`, one BLAS thread.
   public static func measure(
-    python: URL, root: URL, sizes: [Int], batches: [Int], repetitions: Int, minimumSampleSeconds: Double,
+    python: URL, root: URL, sizes: [Int], batches: [Int], repetitions: Int,
+    minimumSampleSeconds: Double,
     threadCPUTime: Bool = false
   ) throws -> OpenBLASReference {
     let script = root.appendingPathComponent("scripts/bench/sgemm_reference.py")
     guard FileManager.default.isExecutableFile(atPath: python.path) else {
-      throw Unavailable(description: "no Python interpreter at \(python.path) (run scripts/setup-python.sh)")
+      throw Unavailable(
+        description: "no Python interpreter at \(python.path) (run scripts/setup-python.sh)")
     }
     guard FileManager.default.fileExists(atPath: script.path) else {
-      throw Unavailable(description: "reference script not found at \(script.path) (run from the package root)")
+      throw Unavailable(
+        description: "reference script not found at \(script.path) (run from the package root)")
     }
     let process = Process()
     process.executableURL = python
-    process.arguments = [
-      script.path, "--sizes", sizes.map(String.init).joined(separator: ","), "--batches",
-      batches.map(String.init).joined(separator: ","), "--repeats", String(repetitions), "--min-sample-seconds",
-      String(minimumSampleSeconds),
-    ] + (threadCPUTime ? ["--thread-cpu-time"] : [])
+    process.arguments =
+      [
+        script.path, "--sizes", sizes.map(String.init).joined(separator: ","), "--batches",
+        batches.map(String.init).joined(separator: ","), "--repeats", String(repetitions),
+        "--min-sample-seconds",
+        String(minimumSampleSeconds),
+      ] + (threadCPUTime ? ["--thread-cpu-time"] : [])
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_NUM_THREADS"] = "1"
     environment["OMP_NUM_THREADS"] = "1"
@@ -292,13 +313,16 @@ public struct OpenBLASReference: Sendable {
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw Unavailable(description: "\(script.lastPathComponent) exited with status \(process.terminationStatus)")
+      throw Unavailable(
+        description: "\(script.lastPathComponent) exited with status \(process.terminationStatus)")
     }
     do {
       let decoded = try JSONDecoder().decode(Output.self, from: data)
-      return OpenBLASReference(numpyVersion: decoded.numpy, blas: decoded.blas, timings: decoded.results)
+      return OpenBLASReference(
+        numpyVersion: decoded.numpy, blas: decoded.blas, timings: decoded.results)
     } catch {
-      throw Unavailable(description: "could not read the output of \(script.lastPathComponent): \(error)")
+      throw Unavailable(
+        description: "could not read the output of \(script.lastPathComponent): \(error)")
     }
   }
 }
@@ -334,18 +358,21 @@ public struct KernelBenchmarkTable {
       if let blas, let blasTotal {
         lines.append(
           "| \(layer) | \(dense.batch) | OpenBLAS sgemm (dense) | \(dense.size * dense.size) | \(Self.micro(blas.forward)) | "
-            + "\(Self.micro(blas.backward)) | \(Self.micro(blasTotal)) | \(Self.ratio(denseTotal / blasTotal)) | 1.00 | - |")
+            + "\(Self.micro(blas.backward)) | \(Self.micro(blasTotal)) | \(Self.ratio(denseTotal / blasTotal)) | 1.00 | - |"
+        )
       }
       lines.append(
         "| \(layer) | \(dense.batch) | SparseRL dense | \(dense.size * dense.size) | \(Self.micro(dense.forward)) | "
-          + "\(Self.micro(dense.backward)) | \(Self.micro(denseTotal)) | 1.00 | \(relative(denseTotal)) | - |")
+          + "\(Self.micro(dense.backward)) | \(Self.micro(denseTotal)) | 1.00 | \(relative(denseTotal)) | - |"
+      )
       for sparse in report.sparse where sparse.size == dense.size && sparse.batch == dense.batch {
         let total = sparse.forward + sparse.backward
         let percent = String(format: "%g", sparse.sparsity * 100)
         lines.append(
           "| \(layer) | \(sparse.batch) | SparseRL sparse \(percent)% | \(sparse.nonzeroCount) | "
             + "\(Self.micro(sparse.forward)) | \(Self.micro(sparse.backward)) | \(Self.micro(total)) | "
-            + "\(Self.ratio(denseTotal / total)) | \(relative(total)) | \(Self.micro(sparse.patternRebuild)) |")
+            + "\(Self.ratio(denseTotal / total)) | \(relative(total)) | \(Self.micro(sparse.patternRebuild)) |"
+        )
       }
     }
     return lines.joined(separator: "\n")
@@ -353,7 +380,9 @@ public struct KernelBenchmarkTable {
 
   static func micro(_ seconds: Double) -> String {
     let value = seconds * 1e6
-    return value < 10 ? String(format: "%.2f", value) : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
+    return value < 10
+      ? String(format: "%.2f", value)
+      : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
   }
 
   static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }

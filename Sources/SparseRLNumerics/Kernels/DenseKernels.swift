@@ -15,7 +15,8 @@ public enum DenseKernels {
     output: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int
   ) {
     forward(
-      weights: weights, input: input, output: output, outFeatures: outFeatures, inFeatures: inFeatures,
+      weights: weights, input: input, output: output, outFeatures: outFeatures,
+      inFeatures: inFeatures,
       batch: batch, workspace: .current)
   }
 
@@ -57,7 +58,8 @@ public enum DenseKernels {
     inputGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int
   ) {
     self.inputGradient(
-      weights: weights, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: outFeatures,
+      weights: weights, outputGradient: outputGradient, inputGradient: inputGradient,
+      outFeatures: outFeatures,
       inFeatures: inFeatures, batch: batch, workspace: .current)
   }
 
@@ -70,13 +72,16 @@ public enum DenseKernels {
     checkShape(outFeatures: outFeatures, inFeatures: inFeatures, batch: batch)
     precondition(
       weights.count >= outFeatures * inFeatures,
-      "inputGradient: weights hold \(weights.count) floats, [\(outFeatures) x \(inFeatures)] needs more")
+      "inputGradient: weights hold \(weights.count) floats, [\(outFeatures) x \(inFeatures)] needs more"
+    )
     precondition(
       outputGradient.count >= outFeatures * batch,
-      "inputGradient: outputGradient holds \(outputGradient.count) floats, [\(outFeatures) x \(batch)] needs more")
+      "inputGradient: outputGradient holds \(outputGradient.count) floats, [\(outFeatures) x \(batch)] needs more"
+    )
     precondition(
       inputGradient.count >= inFeatures * batch,
-      "inputGradient: inputGradient holds \(inputGradient.count) floats, [\(inFeatures) x \(batch)] needs more")
+      "inputGradient: inputGradient holds \(inputGradient.count) floats, [\(inFeatures) x \(batch)] needs more"
+    )
     guard inFeatures > 0, batch > 0 else { return }
     guard let dx = inputGradient.baseAddress else { return }
     guard outFeatures > 0, let w = weights.baseAddress, let dy = outputGradient.baseAddress else {
@@ -84,7 +89,8 @@ public enum DenseKernels {
       return
     }
     if batch == 1 {
-      MatrixVector.multiplyTransposed(matrix: w, vector: dy, result: dx, rows: outFeatures, columns: inFeatures)
+      MatrixVector.multiplyTransposed(
+        matrix: w, vector: dy, result: dx, rows: outFeatures, columns: inFeatures)
       return
     }
     PackedGEMM.multiply(
@@ -97,11 +103,13 @@ public enum DenseKernels {
   /// `dW (+)= dY X^T`: overwrites `weightGradient` unless `accumulate` is true, then adds to it.
   public static func weightGradient(
     outputGradient: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
-    weightGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int,
+    weightGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int,
+    batch: Int,
     accumulate: Bool
   ) {
     self.weightGradient(
-      outputGradient: outputGradient, input: input, weightGradient: weightGradient, outFeatures: outFeatures,
+      outputGradient: outputGradient, input: input, weightGradient: weightGradient,
+      outFeatures: outFeatures,
       inFeatures: inFeatures, batch: batch, accumulate: accumulate, workspace: .current)
   }
 
@@ -109,13 +117,15 @@ public enum DenseKernels {
   /// is true, then adds to it. Also the dense gradient RigL's growth step needs.
   public static func weightGradient(
     outputGradient: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
-    weightGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int,
+    weightGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int,
+    batch: Int,
     accumulate: Bool, workspace: KernelWorkspace
   ) {
     checkShape(outFeatures: outFeatures, inFeatures: inFeatures, batch: batch)
     precondition(
       outputGradient.count >= outFeatures * batch,
-      "weightGradient: outputGradient holds \(outputGradient.count) floats, [\(outFeatures) x \(batch)] needs more")
+      "weightGradient: outputGradient holds \(outputGradient.count) floats, [\(outFeatures) x \(batch)] needs more"
+    )
     precondition(
       input.count >= inFeatures * batch,
       "weightGradient: input holds \(input.count) floats, [\(inFeatures) x \(batch)] needs more")
@@ -147,18 +157,29 @@ enum MatrixVector {
   /// `result = M v` (`v` has `columns` entries): four row dot products at a time, two vector accumulators
   /// each, so eight independent FMA chains hide the FMA latency.
   static func multiply(
-    matrix: UnsafePointer<Float>, vector: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>, rows: Int,
+    matrix: UnsafePointer<Float>, vector: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>,
+    rows: Int,
     columns: Int
   ) {
     let vectorEnd = columns & ~15
     var row = 0
     while row + 4 <= rows {
-      let r0 = matrix + row * columns, r1 = r0 + columns, r2 = r1 + columns, r3 = r2 + columns
-      var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
-      var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+      let r0 = matrix + row * columns
+      let r1 = r0 + columns
+      let r2 = r1 + columns
+      let r3 = r2 + columns
+      var s00 = SIMD8<Float>()
+      var s01 = SIMD8<Float>()
+      var s10 = SIMD8<Float>()
+      var s11 = SIMD8<Float>()
+      var s20 = SIMD8<Float>()
+      var s21 = SIMD8<Float>()
+      var s30 = SIMD8<Float>()
+      var s31 = SIMD8<Float>()
       var j = 0
       while j < vectorEnd {
-        let v0 = loadVector(vector + j), v1 = loadVector(vector + j + 8)
+        let v0 = loadVector(vector + j)
+        let v1 = loadVector(vector + j + 8)
         multiplyAdd(&s00, loadVector(r0 + j), v0)
         multiplyAdd(&s01, loadVector(r0 + j + 8), v1)
         multiplyAdd(&s10, loadVector(r1 + j), v0)
@@ -169,7 +190,10 @@ enum MatrixVector {
         multiplyAdd(&s31, loadVector(r3 + j + 8), v1)
         j += 16
       }
-      var t0 = horizontalSum(s00 + s01), t1 = horizontalSum(s10 + s11), t2 = horizontalSum(s20 + s21), t3 = horizontalSum(s30 + s31)
+      var t0 = horizontalSum(s00 + s01)
+      var t1 = horizontalSum(s10 + s11)
+      var t2 = horizontalSum(s20 + s21)
+      var t3 = horizontalSum(s30 + s31)
       while j < columns {
         let v = vector[j]
         t0 += r0[j] * v
@@ -186,7 +210,8 @@ enum MatrixVector {
     }
     while row < rows {
       let r0 = matrix + row * columns
-      var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+      var s0 = SIMD8<Float>()
+      var s1 = SIMD8<Float>()
       var j = 0
       while j < vectorEnd {
         multiplyAdd(&s0, loadVector(r0 + j), loadVector(vector + j))
@@ -206,13 +231,20 @@ enum MatrixVector {
   /// `result = M^T v` (`v` has `rows` entries, `result` `columns`): blocks of 64 result entries held in eight
   /// vector accumulators while streaming down the rows, then blocks of 8, then a scalar tail.
   static func multiplyTransposed(
-    matrix: UnsafePointer<Float>, vector: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>, rows: Int,
+    matrix: UnsafePointer<Float>, vector: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>,
+    rows: Int,
     columns: Int
   ) {
     var column = 0
     while column + 64 <= columns {
-      var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
-      var s4 = SIMD8<Float>(), s5 = SIMD8<Float>(), s6 = SIMD8<Float>(), s7 = SIMD8<Float>()
+      var s0 = SIMD8<Float>()
+      var s1 = SIMD8<Float>()
+      var s2 = SIMD8<Float>()
+      var s3 = SIMD8<Float>()
+      var s4 = SIMD8<Float>()
+      var s5 = SIMD8<Float>()
+      var s6 = SIMD8<Float>()
+      var s7 = SIMD8<Float>()
       var p = matrix + column
       for i in 0..<rows {
         let v = SIMD8<Float>(repeating: vector[i])
@@ -238,7 +270,8 @@ enum MatrixVector {
       column += 64
     }
     while column + 8 <= columns {
-      var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+      var s0 = SIMD8<Float>()
+      var s1 = SIMD8<Float>()
       var p = matrix + column
       var i = 0
       while i + 2 <= rows {

@@ -31,7 +31,8 @@ public final class KernelWorkspace {
     if count > capacity {
       storage.deallocate()
       // 64-byte aligned so packed SIMD panels start on a cache line.
-      let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+      let raw = UnsafeMutableRawPointer.allocate(
+        byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
       storage = raw.bindMemory(to: Float.self, capacity: count)
       capacity = count
     }

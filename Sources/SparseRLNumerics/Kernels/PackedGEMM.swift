@@ -104,15 +104,18 @@ enum PackedGEMM {
       while columnStart < n {
         let columns = min(panelWidth, n - columnStart)
         packPanel(
-          b, depthStart: depthStart, depth: depth, columnStart: columnStart, columns: columns, into: packed)
+          b, depthStart: depthStart, depth: depth, columnStart: columnStart, columns: columns,
+          into: packed)
         var rowStart = 0
         while rowStart < m {
           let rows = min(tileRows, m - rowStart)
           let aTile = a.base + rowStart * a.rowStride + depthStart * a.columnStride
           let cTile = c + rowStart * cRowStride + columnStart
           tile(
-            rows: rows, columns: columns, a: aTile, aRowStride: a.rowStride, aDepthStride: a.columnStride,
-            packed: UnsafePointer(packed), depth: depth, c: cTile, cRowStride: cRowStride, addToC: addToC)
+            rows: rows, columns: columns, a: aTile, aRowStride: a.rowStride,
+            aDepthStride: a.columnStride,
+            packed: UnsafePointer(packed), depth: depth, c: cTile, cRowStride: cRowStride,
+            addToC: addToC)
           rowStart += tileRows
         }
         columnStart += panelWidth
@@ -141,14 +144,18 @@ enum PackedGEMM {
         for d in 0..<depth { packed[d * panelWidth + column] = sourceColumn[d] }
       }
       if columns < panelWidth {
-        for d in 0..<depth { (packed + d * panelWidth + columns).update(repeating: 0, count: panelWidth - columns) }
+        for d in 0..<depth {
+          (packed + d * panelWidth + columns).update(repeating: 0, count: panelWidth - columns)
+        }
       }
     } else {
       for d in 0..<depth {
         let row = source + d * b.rowStride
         let target = packed + d * panelWidth
         for column in 0..<columns { target[column] = row[column * b.columnStride] }
-        if columns < panelWidth { (target + columns).update(repeating: 0, count: panelWidth - columns) }
+        if columns < panelWidth {
+          (target + columns).update(repeating: 0, count: panelWidth - columns)
+        }
       }
     }
   }
@@ -157,21 +164,30 @@ enum PackedGEMM {
   @inline(__always)
   static func tile(
     rows: Int, columns: Int, a: UnsafePointer<Float>, aRowStride: Int, aDepthStride: Int,
-    packed: UnsafePointer<Float>, depth: Int, c: UnsafeMutablePointer<Float>, cRowStride: Int, addToC: Bool
+    packed: UnsafePointer<Float>, depth: Int, c: UnsafeMutablePointer<Float>, cRowStride: Int,
+    addToC: Bool
   ) {
     if columns > 8 {
       switch rows {
-      case 4: microKernel4x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      case 3: microKernel3x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      case 2: microKernel2x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      default: microKernel1x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      case 4:
+        microKernel4x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      case 3:
+        microKernel3x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      case 2:
+        microKernel2x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      default:
+        microKernel1x16(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       }
     } else {
       switch rows {
-      case 4: microKernel4x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      case 3: microKernel3x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      case 2: microKernel2x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
-      default: microKernel1x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      case 4:
+        microKernel4x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      case 3:
+        microKernel3x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      case 2:
+        microKernel2x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
+      default:
+        microKernel1x8(a, aRowStride, aDepthStride, packed, depth, c, cRowStride, columns, addToC)
       }
     }
   }
@@ -203,8 +219,14 @@ enum PackedGEMM {
     _ b: UnsafePointer<Float>, _ depth: Int, _ c: UnsafeMutablePointer<Float>, _ cRowStride: Int,
     _ columns: Int, _ addToC: Bool
   ) {
-    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c00 = SIMD8<Float>()
+    var c01 = SIMD8<Float>()
+    var c10 = SIMD8<Float>()
+    var c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>()
+    var c21 = SIMD8<Float>()
+    var c30 = SIMD8<Float>()
+    var c31 = SIMD8<Float>()
     // Row pointers; rows past `rows` alias the last valid row and are never read.
     let a0 = a
     let a1 = a + min(1, rows - 1) * aRowStride
@@ -245,7 +267,8 @@ enum PackedGEMM {
   /// Writes (or adds) the first `columns` lanes of `low ++ high` to `row`.
   @inline(__always)
   static func storeRow(
-    _ low: SIMD8<Float>, _ high: SIMD8<Float>, wide: Bool, _ row: UnsafeMutablePointer<Float>, _ columns: Int,
+    _ low: SIMD8<Float>, _ high: SIMD8<Float>, wide: Bool, _ row: UnsafeMutablePointer<Float>,
+    _ columns: Int,
     _ addToC: Bool
   ) {
     if columns == 16 && wide {

@@ -34,7 +34,8 @@ public enum SparseKernels {
     pattern.rowStart.withUnsafeBufferPointer { start in
       pattern.columnIndex.withUnsafeBufferPointer { index in
         RowGather.run(
-          rows: pattern.rows, start: start.baseAddress!, index: index.baseAddress!, position: nil, values: w,
+          rows: pattern.rows, start: start.baseAddress!, index: index.baseAddress!, position: nil,
+          values: w,
           source: x, destination: y, batch: batch)
       }
     }
@@ -42,22 +43,26 @@ public enum SparseKernels {
 
   /// `dX = W^T dY` with `W` sparse (overwrites `inputGradient`, `[columns x batch]`).
   public static func inputGradient(
-    pattern: SparsePattern, values: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
+    pattern: SparsePattern, values: UnsafeBufferPointer<Float>,
+    outputGradient: UnsafeBufferPointer<Float>,
     inputGradient: UnsafeMutableBufferPointer<Float>, batch: Int
   ) {
     precondition(batch >= 0, "inputGradient: negative batch \(batch)")
     precondition(
       values.count >= pattern.nonzeroCount,
-      "inputGradient: \(values.count) values for a pattern with \(pattern.nonzeroCount) active weights")
+      "inputGradient: \(values.count) values for a pattern with \(pattern.nonzeroCount) active weights"
+    )
     precondition(
       outputGradient.count >= pattern.rows * batch,
-      "inputGradient: outputGradient holds \(outputGradient.count) floats, [\(pattern.rows) x \(batch)] needs more")
+      "inputGradient: outputGradient holds \(outputGradient.count) floats, [\(pattern.rows) x \(batch)] needs more"
+    )
     precondition(
       inputGradient.count >= pattern.columns * batch,
       "inputGradient: inputGradient holds \(inputGradient.count) floats, [\(pattern.columns) x \(batch)] needs more"
     )
     guard pattern.columns > 0, batch > 0, let dx = inputGradient.baseAddress else { return }
-    guard pattern.nonzeroCount > 0, let w = values.baseAddress, let dy = outputGradient.baseAddress else {
+    guard pattern.nonzeroCount > 0, let w = values.baseAddress, let dy = outputGradient.baseAddress
+    else {
       dx.update(repeating: 0, count: pattern.columns * batch)
       return
     }
@@ -75,19 +80,23 @@ public enum SparseKernels {
   /// `dW_ij (+)= sum_b dY_ib X_jb` at the active positions only (a sampled dense-dense product), into the
   /// CSR-ordered `valueGradient`. Overwrites unless `accumulate` is true.
   public static func weightGradient(
-    pattern: SparsePattern, outputGradient: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
+    pattern: SparsePattern, outputGradient: UnsafeBufferPointer<Float>,
+    input: UnsafeBufferPointer<Float>,
     valueGradient: UnsafeMutableBufferPointer<Float>, batch: Int, accumulate: Bool
   ) {
     precondition(batch >= 0, "weightGradient: negative batch \(batch)")
     precondition(
       valueGradient.count >= pattern.nonzeroCount,
-      "weightGradient: valueGradient holds \(valueGradient.count) floats for \(pattern.nonzeroCount) active weights")
+      "weightGradient: valueGradient holds \(valueGradient.count) floats for \(pattern.nonzeroCount) active weights"
+    )
     precondition(
       outputGradient.count >= pattern.rows * batch,
-      "weightGradient: outputGradient holds \(outputGradient.count) floats, [\(pattern.rows) x \(batch)] needs more")
+      "weightGradient: outputGradient holds \(outputGradient.count) floats, [\(pattern.rows) x \(batch)] needs more"
+    )
     precondition(
       input.count >= pattern.columns * batch,
-      "weightGradient: input holds \(input.count) floats, [\(pattern.columns) x \(batch)] needs more")
+      "weightGradient: input holds \(input.count) floats, [\(pattern.columns) x \(batch)] needs more"
+    )
     guard pattern.nonzeroCount > 0, let dw = valueGradient.baseAddress else { return }
     guard batch > 0, let dy = outputGradient.baseAddress, let x = input.baseAddress else {
       if !accumulate { dw.update(repeating: 0, count: pattern.nonzeroCount) }
@@ -96,7 +105,8 @@ public enum SparseKernels {
     pattern.rowStart.withUnsafeBufferPointer { start in
       pattern.columnIndex.withUnsafeBufferPointer { index in
         SampledProduct.run(
-          rows: pattern.rows, start: start.baseAddress!, index: index.baseAddress!, left: dy, right: x,
+          rows: pattern.rows, start: start.baseAddress!, index: index.baseAddress!, left: dy,
+          right: x,
           result: dw, batch: batch, accumulate: accumulate)
       }
     }
@@ -107,8 +117,10 @@ public enum SparseKernels {
 /// where `value(k) = values[position[k]]` if `position` is given, else `values[k]`. Rows are `batch` long.
 enum RowGather {
   static func run(
-    rows: Int, start: UnsafePointer<Int32>, index: UnsafePointer<Int32>, position: UnsafePointer<Int32>?,
-    values: UnsafePointer<Float>, source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
+    rows: Int, start: UnsafePointer<Int32>, index: UnsafePointer<Int32>,
+    position: UnsafePointer<Int32>?,
+    values: UnsafePointer<Float>, source: UnsafePointer<Float>,
+    destination: UnsafeMutablePointer<Float>,
     batch: Int
   ) {
     if let position {
@@ -120,32 +132,44 @@ enum RowGather {
 
   @inline(__always)
   static func runRows(
-    _ rows: Int, _ start: UnsafePointer<Int32>, _ index: UnsafePointer<Int32>, _ position: UnsafePointer<Int32>,
-    _ values: UnsafePointer<Float>, _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
+    _ rows: Int, _ start: UnsafePointer<Int32>, _ index: UnsafePointer<Int32>,
+    _ position: UnsafePointer<Int32>,
+    _ values: UnsafePointer<Float>, _ source: UnsafePointer<Float>,
+    _ destination: UnsafeMutablePointer<Float>,
     _ batch: Int, indirect: Bool
   ) {
     for row in 0..<rows {
-      let first = Int(start[row]), end = Int(start[row + 1])
+      let first = Int(start[row])
+      let end = Int(start[row + 1])
       let out = destination + row * batch
       var column = 0
       while column + 64 <= batch {
-        chunk(vectors: 8, first, end, index, position, values, source + column, out + column, batch, indirect)
+        chunk(
+          vectors: 8, first, end, index, position, values, source + column, out + column, batch,
+          indirect)
         column += 64
       }
       if column + 32 <= batch {
-        chunk(vectors: 4, first, end, index, position, values, source + column, out + column, batch, indirect)
+        chunk(
+          vectors: 4, first, end, index, position, values, source + column, out + column, batch,
+          indirect)
         column += 32
       }
       if column + 16 <= batch {
-        chunk(vectors: 2, first, end, index, position, values, source + column, out + column, batch, indirect)
+        chunk(
+          vectors: 2, first, end, index, position, values, source + column, out + column, batch,
+          indirect)
         column += 16
       }
       if column + 8 <= batch {
-        chunk(vectors: 1, first, end, index, position, values, source + column, out + column, batch, indirect)
+        chunk(
+          vectors: 1, first, end, index, position, values, source + column, out + column, batch,
+          indirect)
         column += 8
       }
       while column < batch {
-        out[column] = scalarDot(first, end, index, position, values, source + column, batch, indirect)
+        out[column] = scalarDot(
+          first, end, index, position, values, source + column, batch, indirect)
         column += 1
       }
     }
@@ -154,12 +178,20 @@ enum RowGather {
   /// One row, `vectors` (1, 2, 4 or 8) SIMD8 chunks of the batch held in registers across the row's entries.
   @inline(__always)
   static func chunk(
-    vectors: Int, _ first: Int, _ end: Int, _ index: UnsafePointer<Int32>, _ position: UnsafePointer<Int32>,
-    _ values: UnsafePointer<Float>, _ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+    vectors: Int, _ first: Int, _ end: Int, _ index: UnsafePointer<Int32>,
+    _ position: UnsafePointer<Int32>,
+    _ values: UnsafePointer<Float>, _ source: UnsafePointer<Float>,
+    _ out: UnsafeMutablePointer<Float>,
     _ batch: Int, _ indirect: Bool
   ) {
-    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-    var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+    var a0 = SIMD8<Float>()
+    var a1 = SIMD8<Float>()
+    var a2 = SIMD8<Float>()
+    var a3 = SIMD8<Float>()
+    var a4 = SIMD8<Float>()
+    var a5 = SIMD8<Float>()
+    var a6 = SIMD8<Float>()
+    var a7 = SIMD8<Float>()
     for k in first..<end {
       let w = SIMD8<Float>(repeating: values[indirect ? Int(position[k]) : k])
       let s = source + Int(index[k]) * batch
@@ -196,13 +228,19 @@ enum RowGather {
     _ first: Int, _ end: Int, _ index: UnsafePointer<Int32>, _ position: UnsafePointer<Int32>,
     _ values: UnsafePointer<Float>, _ source: UnsafePointer<Float>, _ batch: Int, _ indirect: Bool
   ) -> Float {
-    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+    var s0: Float = 0
+    var s1: Float = 0
+    var s2: Float = 0
+    var s3: Float = 0
     var k = first
     while k + 4 <= end {
       multiplyAdd(&s0, values[indirect ? Int(position[k]) : k], source[Int(index[k]) * batch])
-      multiplyAdd(&s1, values[indirect ? Int(position[k + 1]) : k + 1], source[Int(index[k + 1]) * batch])
-      multiplyAdd(&s2, values[indirect ? Int(position[k + 2]) : k + 2], source[Int(index[k + 2]) * batch])
-      multiplyAdd(&s3, values[indirect ? Int(position[k + 3]) : k + 3], source[Int(index[k + 3]) * batch])
+      multiplyAdd(
+        &s1, values[indirect ? Int(position[k + 1]) : k + 1], source[Int(index[k + 1]) * batch])
+      multiplyAdd(
+        &s2, values[indirect ? Int(position[k + 2]) : k + 2], source[Int(index[k + 2]) * batch])
+      multiplyAdd(
+        &s3, values[indirect ? Int(position[k + 3]) : k + 3], source[Int(index[k + 3]) * batch])
       k += 4
     }
     while k < end {
@@ -221,7 +259,9 @@ enum SampledProduct {
     right: UnsafePointer<Float>, result: UnsafeMutablePointer<Float>, batch: Int, accumulate: Bool
   ) {
     if batch < 8 {
-      runSmallBatch(rows: rows, start: start, index: index, left: left, right: right, result: result, batch: batch,
+      runSmallBatch(
+        rows: rows, start: start, index: index, left: left, right: right, result: result,
+        batch: batch,
         accumulate: accumulate)
       return
     }
@@ -231,13 +271,22 @@ enum SampledProduct {
       var k = Int(start[row])
       let end = Int(start[row + 1])
       while k + 4 <= end {
-        let r0 = right + Int(index[k]) * batch, r1 = right + Int(index[k + 1]) * batch
-        let r2 = right + Int(index[k + 2]) * batch, r3 = right + Int(index[k + 3]) * batch
-        var s00 = SIMD8<Float>(), s01 = SIMD8<Float>(), s10 = SIMD8<Float>(), s11 = SIMD8<Float>()
-        var s20 = SIMD8<Float>(), s21 = SIMD8<Float>(), s30 = SIMD8<Float>(), s31 = SIMD8<Float>()
+        let r0 = right + Int(index[k]) * batch
+        let r1 = right + Int(index[k + 1]) * batch
+        let r2 = right + Int(index[k + 2]) * batch
+        let r3 = right + Int(index[k + 3]) * batch
+        var s00 = SIMD8<Float>()
+        var s01 = SIMD8<Float>()
+        var s10 = SIMD8<Float>()
+        var s11 = SIMD8<Float>()
+        var s20 = SIMD8<Float>()
+        var s21 = SIMD8<Float>()
+        var s30 = SIMD8<Float>()
+        var s31 = SIMD8<Float>()
         var b = 0
         while b < vectorEnd {
-          let l0 = loadVector(l + b), l1 = loadVector(l + b + 8)
+          let l0 = loadVector(l + b)
+          let l1 = loadVector(l + b + 8)
           multiplyAdd(&s00, l0, loadVector(r0 + b))
           multiplyAdd(&s01, l1, loadVector(r0 + b + 8))
           multiplyAdd(&s10, l0, loadVector(r1 + b))
@@ -256,7 +305,10 @@ enum SampledProduct {
           multiplyAdd(&s30, l0, loadVector(r3 + b))
           b += 8
         }
-        var t0 = horizontalSum(s00 + s01), t1 = horizontalSum(s10 + s11), t2 = horizontalSum(s20 + s21), t3 = horizontalSum(s30 + s31)
+        var t0 = horizontalSum(s00 + s01)
+        var t1 = horizontalSum(s10 + s11)
+        var t2 = horizontalSum(s20 + s21)
+        var t3 = horizontalSum(s30 + s31)
         while b < batch {
           let lb = l[b]
           t0 += lb * r0[b]
@@ -273,7 +325,8 @@ enum SampledProduct {
       }
       while k < end {
         let r0 = right + Int(index[k]) * batch
-        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+        var s0 = SIMD8<Float>()
+        var s1 = SIMD8<Float>()
         var b = 0
         while b < vectorEnd {
           multiplyAdd(&s0, loadVector(l + b), loadVector(r0 + b))

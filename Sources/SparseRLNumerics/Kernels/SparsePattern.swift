@@ -27,13 +27,16 @@ public struct SparsePattern: Equatable, Sendable {
   public var nonzeroCount: Int { columnIndex.count }
 
   /// Fraction of the dense shape that is active (1 for an empty shape).
-  public var density: Double { rows * columns == 0 ? 1 : Double(nonzeroCount) / Double(rows * columns) }
+  public var density: Double {
+    rows * columns == 0 ? 1 : Double(nonzeroCount) / Double(rows * columns)
+  }
 
   /// A pattern from the row-major flat indices (`row * columns + column`) of the active weights.
   /// Indices must be strictly ascending and inside the shape.
   public init(rows: Int, columns: Int, activeIndices: [Int]) {
     precondition(rows >= 0 && columns >= 0, "negative shape \(rows)x\(columns)")
-    precondition(rows * columns < Int(Int32.max), "shape \(rows)x\(columns) too large for 32-bit indices")
+    precondition(
+      rows * columns < Int(Int32.max), "shape \(rows)x\(columns) too large for 32-bit indices")
     let count = activeIndices.count
     let size = rows * columns
     self.rows = rows
@@ -52,7 +55,8 @@ public struct SparsePattern: Equatable, Sendable {
               let index = flat[k]
               precondition(
                 index > previous && index < size,
-                "active indices must ascend strictly inside the \(rows)x\(columns) shape; got \(index) after \(previous)")
+                "active indices must ascend strictly inside the \(rows)x\(columns) shape; got \(index) after \(previous)"
+              )
               previous = index
               while index >= rowBegin + columns {  // leaving row `row`: it ends at entry k
                 rowStart[row + 1] = Int32(k)
@@ -103,7 +107,8 @@ public struct SparsePattern: Equatable, Sendable {
 
   /// A pattern from a dense row-major mask (`true` = active).
   public init(rows: Int, columns: Int, mask: [Bool]) {
-    precondition(mask.count == rows * columns, "mask has \(mask.count) entries, shape needs \(rows * columns)")
+    precondition(
+      mask.count == rows * columns, "mask has \(mask.count) entries, shape needs \(rows * columns)")
     self.init(rows: rows, columns: columns, activeIndices: mask.indices.filter { mask[$0] })
   }
 
@@ -117,7 +122,9 @@ public struct SparsePattern: Equatable, Sendable {
     var result = [Int]()
     result.reserveCapacity(nonzeroCount)
     for r in 0..<rows {
-      for k in Int(rowStart[r])..<Int(rowStart[r + 1]) { result.append(r * columns + Int(columnIndex[k])) }
+      for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+        result.append(r * columns + Int(columnIndex[k]))
+      }
     }
     return result
   }
@@ -131,7 +138,8 @@ public struct SparsePattern: Equatable, Sendable {
 
   /// Scatters CSR-ordered `values` into a dense row-major matrix (zeros elsewhere).
   public func densify(_ values: [Float]) -> Matrix {
-    precondition(values.count == nonzeroCount, "values count \(values.count) != nonzeros \(nonzeroCount)")
+    precondition(
+      values.count == nonzeroCount, "values count \(values.count) != nonzeros \(nonzeroCount)")
     var dense = Matrix(rows: rows, columns: columns)
     for (k, flat) in activeIndices.enumerated() { dense.scalars[flat] = values[k] }
     return dense

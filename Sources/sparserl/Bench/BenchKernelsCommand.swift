@@ -6,7 +6,8 @@ import SparseRLExperiments
 struct BenchKernelsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "kernels",
-    abstract: "Time the dense and sparse layer kernels (one core) next to OpenBLAS single-thread sgemm.",
+    abstract:
+      "Time the dense and sparse layer kernels (one core) next to OpenBLAS single-thread sgemm.",
     discussion: """
       Build with -c release. Prints a markdown table; times are medians per call. The OpenBLAS column runs
       scripts/bench/sgemm_reference.py with the project .venv python (scripts/setup-python.sh) from the
@@ -28,10 +29,14 @@ struct BenchKernelsCommand: ParsableCommand {
   @Option(help: "Minimum seconds per timed sample.")
   var minimumSampleSeconds = 0.002
 
-  @Option(help: "Python interpreter for the OpenBLAS reference (default: $SPARSERL_PYTHON or .venv/bin/python).")
+  @Option(
+    help:
+      "Python interpreter for the OpenBLAS reference (default: $SPARSERL_PYTHON or .venv/bin/python)."
+  )
   var python: String?
 
-  @Flag(help: "Time the thread's CPU time instead of wall-clock time (steadier on a loaded machine).")
+  @Flag(
+    help: "Time the thread's CPU time instead of wall-clock time (steadier on a loaded machine).")
   var threadCPUTime = false
 
   @Flag(help: "Skip the OpenBLAS reference column.")
@@ -45,17 +50,21 @@ struct BenchKernelsCommand: ParsableCommand {
     configuration.repetitions = repetitions
     configuration.minimumSampleSeconds = minimumSampleSeconds
     configuration.threadCPUTime = threadCPUTime
-    guard configuration.sizes.allSatisfy({ $0 > 0 }), configuration.batches.allSatisfy({ $0 > 0 }) else {
+    guard configuration.sizes.allSatisfy({ $0 > 0 }), configuration.batches.allSatisfy({ $0 > 0 })
+    else {
       throw ValidationError("sizes and batches must be positive")
     }
     guard configuration.sparsities.allSatisfy({ (0...1).contains($0) }) else {
       throw ValidationError("sparsities must lie in [0, 1]")
     }
     guard repetitions > 0, minimumSampleSeconds >= 0 else {
-      throw ValidationError("repetitions must be positive and --minimum-sample-seconds non-negative")
+      throw ValidationError(
+        "repetitions must be positive and --minimum-sample-seconds non-negative")
     }
     #if DEBUG
-      print("warning: debug build; kernel timings are meaningless (use swift run -c release sparserl bench kernels)")
+      print(
+        "warning: debug build; kernel timings are meaningless (use swift run -c release sparserl bench kernels)"
+      )
     #endif
 
     var reference: OpenBLASReference?
@@ -68,9 +77,11 @@ struct BenchKernelsCommand: ParsableCommand {
       do {
         reference = try OpenBLASReference.measure(
           python: URL(fileURLWithPath: interpreter), root: root, sizes: configuration.sizes,
-          batches: configuration.batches, repetitions: repetitions, minimumSampleSeconds: minimumSampleSeconds,
+          batches: configuration.batches, repetitions: repetitions,
+          minimumSampleSeconds: minimumSampleSeconds,
           threadCPUTime: threadCPUTime)
-        referenceNote = "OpenBLAS: \(reference!.blas) via numpy \(reference!.numpyVersion), OPENBLAS_NUM_THREADS=1."
+        referenceNote =
+          "OpenBLAS: \(reference!.blas) via numpy \(reference!.numpyVersion), OPENBLAS_NUM_THREADS=1."
       } catch {
         referenceNote = "OpenBLAS column skipped: \(error)."
       }
@@ -81,10 +92,14 @@ struct BenchKernelsCommand: ParsableCommand {
     print(KernelBenchmarkTable(report: report, reference: reference).markdown)
     print()
     print(referenceNote)
-    print("Times: median \(threadCPUTime ? "thread CPU" : "wall-clock") seconds per call over \(repetitions) samples.")
+    print(
+      "Times: median \(threadCPUTime ? "thread CPU" : "wall-clock") seconds per call over \(repetitions) samples."
+    )
   }
 
-  private static func parseList<T>(_ text: String, name: String, _ parse: (String) -> T?) throws -> [T] {
+  private static func parseList<T>(_ text: String, name: String, _ parse: (String) -> T?) throws
+    -> [T]
+  {
     let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     let values = items.compactMap(parse)
     guard !items.isEmpty, values.count == items.count else {
