@@ -41,7 +41,9 @@ public struct KernelBenchmark {
 
   /// Median seconds per call of the dense kernels for one layer size and batch.
   public struct DenseTiming: Sendable {
+    /// Rows and columns of the square layer.
     public var size: Int
+    /// Batch size.
     public var batch: Int
     /// `Y = W X`.
     public var forward: Double
@@ -51,8 +53,11 @@ public struct KernelBenchmark {
 
   /// Median seconds per call of the sparse kernels for one layer size, batch and sparsity.
   public struct SparseTiming: Sendable {
+    /// Rows and columns of the square layer.
     public var size: Int
+    /// Batch size.
     public var batch: Int
+    /// Fraction of inactive weights.
     public var sparsity: Double
     /// Active weights of the measured pattern.
     public var nonzeroCount: Int
@@ -66,7 +71,9 @@ public struct KernelBenchmark {
 
   /// All figures of one run.
   public struct Report: Sendable {
+    /// Dense timings, one per layer size and batch.
     public var dense: [DenseTiming] = []
+    /// Sparse timings, one per layer size, batch and sparsity.
     public var sparse: [SparseTiming] = []
   }
 
@@ -247,9 +254,14 @@ public struct KernelBenchmark {
 public struct OpenBLASReference: Sendable {
   /// Median seconds per call of one layer size and batch.
   public struct Timing: Sendable, Decodable {
+    /// Rows and columns of the square layer.
     public var size: Int
+    /// Batch size.
     public var batch: Int
+
+    /// `W @ X`.
     public var forward: Double
+    /// `W.T @ dY` plus `dY @ X.T`.
     public var backward: Double
   }
 
