@@ -11,6 +11,8 @@ var optimisedCode: [SwiftSetting] = []
 #if arch(x86_64)
   if !portable {
     optimisedCode.append(.unsafeFlags(["-target-cpu", "haswell"]))
+    // Lets the kernels use fused multiply-adds (Sources/SparseRLNumerics/Kernels/PackedGEMM.swift).
+    optimisedCode.append(.define("SPARSERL_FMA"))
   }
 #endif
 

@@ -27,52 +27,88 @@ public struct SparsePattern: Equatable, Sendable {
   public var nonzeroCount: Int { columnIndex.count }
 
   /// Fraction of the dense shape that is active (1 for an empty shape).
-  public var density: Double { rows * columns == 0 ? 1 : Double(nonzeroCount) / Double(rows * columns) }
+  public var density: Double {
+    rows * columns == 0 ? 1 : Double(nonzeroCount) / Double(rows * columns)
+  }
 
   /// A pattern from the row-major flat indices (`row * columns + column`) of the active weights.
   /// Indices must be strictly ascending and inside the shape.
   public init(rows: Int, columns: Int, activeIndices: [Int]) {
-    precondition(rows >= 0 && columns >= 0, "negative shape")
-    precondition(rows * columns < Int(Int32.max), "shape \(rows)x\(columns) too large for 32-bit indices")
+    precondition(rows >= 0 && columns >= 0, "negative shape \(rows)x\(columns)")
+    precondition(
+      rows * columns < Int(Int32.max), "shape \(rows)x\(columns) too large for 32-bit indices")
+    let count = activeIndices.count
+    let size = rows * columns
     self.rows = rows
     self.columns = columns
+    // Pass 1 (CSR): rows are found by walking row boundaries, no division; validation happens here too.
     var rowStart = [Int32](repeating: 0, count: rows + 1)
-    var columnIndex = [Int32]()
-    columnIndex.reserveCapacity(activeIndices.count)
-    var columnCounts = [Int32](repeating: 0, count: columns + 1)
-    var previous = -1
-    for flat in activeIndices {
-      precondition(flat > previous && flat < rows * columns, "active indices must ascend inside the shape")
-      previous = flat
-      let (r, c) = flat.quotientAndRemainder(dividingBy: columns)
-      rowStart[r + 1] += 1
-      columnIndex.append(Int32(c))
-      columnCounts[c + 1] += 1
+    var columnStart = [Int32](repeating: 0, count: columns + 1)
+    let columnIndex = [Int32](unsafeUninitializedCapacity: count) { columnIndex, initialized in
+      activeIndices.withUnsafeBufferPointer { flat in
+        rowStart.withUnsafeMutableBufferPointer { rowStart in
+          columnStart.withUnsafeMutableBufferPointer { columnCounts in
+            var previous = -1
+            var row = 0
+            var rowBegin = 0
+            for k in 0..<count {
+              let index = flat[k]
+              precondition(
+                index > previous && index < size,
+                "active indices must ascend strictly inside the \(rows)x\(columns) shape; got \(index) after \(previous)"
+              )
+              previous = index
+              while index >= rowBegin + columns {  // leaving row `row`: it ends at entry k
+                rowStart[row + 1] = Int32(k)
+                row += 1
+                rowBegin += columns
+              }
+              let column = index - rowBegin
+              columnIndex[k] = Int32(column)
+              columnCounts[column + 1] += 1
+            }
+            // Rows after the last active one end at `count`.
+            for r in (row + 1)..<(rows + 1) { rowStart[r] = Int32(count) }
+            for c in 0..<columns { columnCounts[c + 1] += columnCounts[c] }
+          }
+        }
+      }
+      initialized = count
     }
-    for r in 0..<rows { rowStart[r + 1] += rowStart[r] }
-    for c in 0..<columns { columnCounts[c + 1] += columnCounts[c] }
-    var next = columnCounts
-    var rowIndex = [Int32](repeating: 0, count: activeIndices.count)
-    var valuePosition = [Int32](repeating: 0, count: activeIndices.count)
-    for r in 0..<rows {
-      for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
-        let c = Int(columnIndex[k])
-        let slot = Int(next[c])
-        rowIndex[slot] = Int32(r)
-        valuePosition[slot] = Int32(k)
-        next[c] += 1
+    // Pass 2 (CSC): a counting sort of the CSR entries by column, stable in row order.
+    var rowIndex = [Int32](repeating: 0, count: count)
+    var valuePosition = [Int32](repeating: 0, count: count)
+    var next = columnStart
+    rowStart.withUnsafeBufferPointer { rowStart in
+      columnIndex.withUnsafeBufferPointer { columnIndex in
+        next.withUnsafeMutableBufferPointer { next in
+          rowIndex.withUnsafeMutableBufferPointer { rowIndex in
+            valuePosition.withUnsafeMutableBufferPointer { valuePosition in
+              for r in 0..<rows {
+                for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+                  let c = Int(columnIndex[k])
+                  let slot = Int(next[c])
+                  rowIndex[slot] = Int32(r)
+                  valuePosition[slot] = Int32(k)
+                  next[c] = Int32(slot + 1)
+                }
+              }
+            }
+          }
+        }
       }
     }
     self.rowStart = rowStart
     self.columnIndex = columnIndex
-    self.columnStart = columnCounts
+    self.columnStart = columnStart
     self.rowIndex = rowIndex
     self.valuePosition = valuePosition
   }
 
   /// A pattern from a dense row-major mask (`true` = active).
   public init(rows: Int, columns: Int, mask: [Bool]) {
-    precondition(mask.count == rows * columns, "mask has \(mask.count) entries, shape needs \(rows * columns)")
+    precondition(
+      mask.count == rows * columns, "mask has \(mask.count) entries, shape needs \(rows * columns)")
     self.init(rows: rows, columns: columns, activeIndices: mask.indices.filter { mask[$0] })
   }
 
@@ -86,7 +122,9 @@ public struct SparsePattern: Equatable, Sendable {
     var result = [Int]()
     result.reserveCapacity(nonzeroCount)
     for r in 0..<rows {
-      for k in Int(rowStart[r])..<Int(rowStart[r + 1]) { result.append(r * columns + Int(columnIndex[k])) }
+      for k in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+        result.append(r * columns + Int(columnIndex[k]))
+      }
     }
     return result
   }
@@ -100,7 +138,8 @@ public struct SparsePattern: Equatable, Sendable {
 
   /// Scatters CSR-ordered `values` into a dense row-major matrix (zeros elsewhere).
   public func densify(_ values: [Float]) -> Matrix {
-    precondition(values.count == nonzeroCount, "values count \(values.count) != nonzeros \(nonzeroCount)")
+    precondition(
+      values.count == nonzeroCount, "values count \(values.count) != nonzeros \(nonzeroCount)")
     var dense = Matrix(rows: rows, columns: columns)
     for (k, flat) in activeIndices.enumerated() { dense.scalars[flat] = values[k] }
     return dense

@@ -1,0 +1,401 @@
+import Foundation
+import SparseRLNumerics
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Times the dense and sparse linear-layer kernels (`sparserl bench kernels`, quoted in docs/benchmarks.md).
+///
+/// For each square layer size, batch size and sparsity it measures, single-threaded and in one run:
+/// - forward `Y = W X` and backward (input gradient `W^T dY` plus weight gradient) of the project's dense
+///   kernels and of its sparse kernels on a random pattern of that sparsity,
+/// - the time to rebuild the `SparsePattern` from active indices (the cost of one topology update).
+///
+/// Every figure is the median over `repetitions` samples; each sample groups enough calls to last at least
+/// `minimumSampleSeconds`, so timer resolution does not matter for microsecond kernels.
+public struct KernelBenchmark {
+  /// What to measure.
+  public struct Configuration: Sendable {
+    /// Square layer sizes (`size x size` weights).
+    public var sizes: [Int] = [256, 1024]
+    /// Batch sizes (columns of the feature-major activations).
+    public var batches: [Int] = [1, 32, 256]
+    /// Fractions of inactive weights of the sparse layers.
+    public var sparsities: [Double] = [0, 0.5, 0.8, 0.9, 0.95, 0.99]
+    /// Timed samples per figure (the median is reported).
+    public var repetitions: Int = 11
+    /// Minimum duration of one timed sample.
+    public var minimumSampleSeconds: Double = 0.002
+    /// Seed of the random weights, activations and patterns.
+    public var seed: UInt64 = 0
+    /// Measure the calling thread's CPU time instead of wall-clock time (robust on a loaded machine, where
+    /// wall-clock time includes the time the thread waits for a core).
+    public var threadCPUTime = false
+
+    /// The default configuration (the one docs/benchmarks.md quotes).
+    public init() {}
+  }
+
+  /// Median seconds per call of the dense kernels for one layer size and batch.
+  public struct DenseTiming: Sendable {
+    /// Rows and columns of the square layer.
+    public var size: Int
+    /// Batch size.
+    public var batch: Int
+    /// `Y = W X`.
+    public var forward: Double
+    /// `dX = W^T dY` plus `dW = dY X^T`.
+    public var backward: Double
+  }
+
+  /// Median seconds per call of the sparse kernels for one layer size, batch and sparsity.
+  public struct SparseTiming: Sendable {
+    /// Rows and columns of the square layer.
+    public var size: Int
+    /// Batch size.
+    public var batch: Int
+    /// Fraction of inactive weights.
+    public var sparsity: Double
+    /// Active weights of the measured pattern.
+    public var nonzeroCount: Int
+    /// `Y = W X` over the CSR index.
+    public var forward: Double
+    /// `dX = W^T dY` over the CSC index plus the weight gradient at active positions.
+    public var backward: Double
+    /// Building the `SparsePattern` (CSR and CSC) from the sorted active indices.
+    public var patternRebuild: Double
+  }
+
+  /// All figures of one run.
+  public struct Report: Sendable {
+    /// Dense timings, one per layer size and batch.
+    public var dense: [DenseTiming] = []
+    /// Sparse timings, one per layer size, batch and sparsity.
+    public var sparse: [SparseTiming] = []
+  }
+
+  /// The configuration this benchmark runs.
+  public let configuration: Configuration
+
+  /// A benchmark of `configuration`; shapes and counts must be positive.
+  public init(configuration: Configuration = Configuration()) {
+    precondition(
+      configuration.sizes.allSatisfy { $0 > 0 },
+      "layer sizes must be positive: \(configuration.sizes)")
+    precondition(
+      configuration.batches.allSatisfy { $0 > 0 },
+      "batch sizes must be positive: \(configuration.batches)")
+    precondition(
+      configuration.sparsities.allSatisfy { (0...1).contains($0) },
+      "sparsities must lie in [0, 1]: \(configuration.sparsities)")
+    precondition(configuration.repetitions > 0, "repetitions must be positive")
+    self.configuration = configuration
+  }
+
+  /// Runs every measurement, calling `progress` with a short description before each layer size and batch.
+  public func run(progress: (String) -> Void = { _ in }) -> Report {
+    var report = Report()
+    var generator = RandomGenerator(seed: configuration.seed)
+    for size in configuration.sizes {
+      let weights = Self.randomValues(size * size, &generator)
+      for batch in configuration.batches {
+        progress("layer \(size)x\(size), batch \(batch)")
+        let layer = LayerData(size: size, batch: batch, weights: weights, generator: &generator)
+        report.dense.append(measureDense(layer))
+        for sparsity in configuration.sparsities {
+          report.sparse.append(measureSparse(layer, sparsity: sparsity, generator: &generator))
+        }
+      }
+    }
+    return report
+  }
+
+  /// Weights and activations of one layer size and batch.
+  struct LayerData {
+    let size: Int
+    let batch: Int
+    let weights: [Float]
+    let input: [Float]
+    let outputGradient: [Float]
+    var output: [Float]
+    var inputGradient: [Float]
+    var weightGradient: [Float]
+
+    init(size: Int, batch: Int, weights: [Float], generator: inout RandomGenerator) {
+      self.size = size
+      self.batch = batch
+      self.weights = weights
+      input = KernelBenchmark.randomValues(size * batch, &generator)
+      outputGradient = KernelBenchmark.randomValues(size * batch, &generator)
+      output = [Float](repeating: 0, count: size * batch)
+      inputGradient = output
+      weightGradient = [Float](repeating: 0, count: size * size)
+    }
+  }
+
+  private func measureDense(_ layer: LayerData) -> DenseTiming {
+    var layer = layer
+    let (size, batch) = (layer.size, layer.batch)
+    let forward = medianSeconds {
+      layer.weights.withUnsafeBufferPointer { w in
+        layer.input.withUnsafeBufferPointer { x in
+          layer.output.withUnsafeMutableBufferPointer { y in
+            DenseKernels.forward(
+              weights: w, input: x, output: y, outFeatures: size, inFeatures: size, batch: batch)
+          }
+        }
+      }
+    }
+    let backward = medianSeconds {
+      layer.weights.withUnsafeBufferPointer { w in
+        layer.outputGradient.withUnsafeBufferPointer { dy in
+          layer.input.withUnsafeBufferPointer { x in
+            layer.inputGradient.withUnsafeMutableBufferPointer { dx in
+              DenseKernels.inputGradient(
+                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: size,
+                inFeatures: size, batch: batch)
+            }
+            layer.weightGradient.withUnsafeMutableBufferPointer { dw in
+              DenseKernels.weightGradient(
+                outputGradient: dy, input: x, weightGradient: dw, outFeatures: size,
+                inFeatures: size, batch: batch,
+                accumulate: false)
+            }
+          }
+        }
+      }
+    }
+    return DenseTiming(size: size, batch: batch, forward: forward, backward: backward)
+  }
+
+  private func measureSparse(_ layer: LayerData, sparsity: Double, generator: inout RandomGenerator)
+    -> SparseTiming
+  {
+    var layer = layer
+    let (size, batch) = (layer.size, layer.batch)
+    let activeIndices = (0..<(size * size)).filter { _ in generator.nextDouble() >= sparsity }
+    let pattern = SparsePattern(rows: size, columns: size, activeIndices: activeIndices)
+    let values = pattern.gather(Matrix(rows: size, columns: size, scalars: layer.weights))
+    var valueGradient = [Float](repeating: 0, count: pattern.nonzeroCount)
+    let forward = medianSeconds {
+      values.withUnsafeBufferPointer { v in
+        layer.input.withUnsafeBufferPointer { x in
+          layer.output.withUnsafeMutableBufferPointer { y in
+            SparseKernels.forward(pattern: pattern, values: v, input: x, output: y, batch: batch)
+          }
+        }
+      }
+    }
+    let backward = medianSeconds {
+      values.withUnsafeBufferPointer { v in
+        layer.outputGradient.withUnsafeBufferPointer { dy in
+          layer.input.withUnsafeBufferPointer { x in
+            layer.inputGradient.withUnsafeMutableBufferPointer { dx in
+              SparseKernels.inputGradient(
+                pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch)
+            }
+            valueGradient.withUnsafeMutableBufferPointer { g in
+              SparseKernels.weightGradient(
+                pattern: pattern, outputGradient: dy, input: x, valueGradient: g, batch: batch,
+                accumulate: false)
+            }
+          }
+        }
+      }
+    }
+    var rebuilt = pattern
+    let rebuild = medianSeconds {
+      rebuilt = SparsePattern(rows: size, columns: size, activeIndices: activeIndices)
+    }
+    precondition(rebuilt == pattern, "rebuilt pattern differs")
+    return SparseTiming(
+      size: size, batch: batch, sparsity: sparsity, nonzeroCount: pattern.nonzeroCount,
+      forward: forward,
+      backward: backward, patternRebuild: rebuild)
+  }
+
+  /// Median seconds per call of `body` (warm-up call, then samples of at least `minimumSampleSeconds`).
+  private func medianSeconds(_ body: () -> Void) -> Double {
+    body()
+    let single = max(time(body), 1e-9)
+    let callsPerSample = max(1, Int(configuration.minimumSampleSeconds / single))
+    var samples = [Double]()
+    for _ in 0..<configuration.repetitions {
+      samples.append(
+        time {
+          for _ in 0..<callsPerSample { body() }
+        } / Double(callsPerSample))
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+  }
+
+  /// Seconds `body` takes, on the configured clock.
+  private func time(_ body: () -> Void) -> Double {
+    let clock = configuration.threadCPUTime ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC
+    var start = timespec()
+    var end = timespec()
+    clock_gettime(clock, &start)
+    body()
+    clock_gettime(clock, &end)
+    return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
+  }
+
+  static func randomValues(_ count: Int, _ generator: inout RandomGenerator) -> [Float] {
+    (0..<count).map { _ in generator.uniform(-1, 1) }
+  }
+}
+
+/// OpenBLAS single-thread sgemm timings of the same dense products, measured by
+/// `scripts/bench/sgemm_reference.py` through numpy.
+public struct OpenBLASReference: Sendable {
+  /// Median seconds per call of one layer size and batch.
+  public struct Timing: Sendable, Decodable {
+    /// Rows and columns of the square layer.
+    public var size: Int
+    /// Batch size.
+    public var batch: Int
+
+    /// `W @ X`.
+    public var forward: Double
+    /// `W.T @ dY` plus `dY @ X.T`.
+    public var backward: Double
+  }
+
+  /// The numpy version that ran the products.
+  public var numpyVersion: String
+  /// The BLAS library numpy reports.
+  public var blas: String
+  /// One timing per layer size and batch.
+  public var timings: [Timing]
+
+  /// The timing of a layer size and batch, if measured.
+  public func timing(size: Int, batch: Int) -> Timing? {
+    timings.first { $0.size == size && $0.batch == batch }
+  }
+
+  /// Why the reference could not be measured.
+  public struct Unavailable: Error, CustomStringConvertible {
+    public let description: String
+  }
+
+  private struct Output: Decodable {
+    var numpy: String
+    var blas: String
+    var results: [Timing]
+  }
+
+  /// Runs the script with `python` from the package root `root`, one BLAS thread.
+  public static func measure(
+    python: URL, root: URL, sizes: [Int], batches: [Int], repetitions: Int,
+    minimumSampleSeconds: Double,
+    threadCPUTime: Bool = false
+  ) throws -> OpenBLASReference {
+    let script = root.appendingPathComponent("scripts/bench/sgemm_reference.py")
+    guard FileManager.default.isExecutableFile(atPath: python.path) else {
+      throw Unavailable(
+        description: "no Python interpreter at \(python.path) (run scripts/setup-python.sh)")
+    }
+    guard FileManager.default.fileExists(atPath: script.path) else {
+      throw Unavailable(
+        description: "reference script not found at \(script.path) (run from the package root)")
+    }
+    let process = Process()
+    process.executableURL = python
+    process.arguments =
+      [
+        script.path, "--sizes", sizes.map(String.init).joined(separator: ","), "--batches",
+        batches.map(String.init).joined(separator: ","), "--repeats", String(repetitions),
+        "--min-sample-seconds",
+        String(minimumSampleSeconds),
+      ] + (threadCPUTime ? ["--thread-cpu-time"] : [])
+    var environment = ProcessInfo.processInfo.environment
+    environment["OPENBLAS_NUM_THREADS"] = "1"
+    environment["OMP_NUM_THREADS"] = "1"
+    environment["PYTHONDONTWRITEBYTECODE"] = "1"
+    process.environment = environment
+    let output = Pipe()
+    let errors = FileHandle(forWritingAtPath: "/dev/null")
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw Unavailable(
+        description: "\(script.lastPathComponent) exited with status \(process.terminationStatus)")
+    }
+    do {
+      let decoded = try JSONDecoder().decode(Output.self, from: data)
+      return OpenBLASReference(
+        numpyVersion: decoded.numpy, blas: decoded.blas, timings: decoded.results)
+    } catch {
+      throw Unavailable(
+        description: "could not read the output of \(script.lastPathComponent): \(error)")
+    }
+  }
+}
+
+/// The markdown table of a kernel benchmark: per layer size and batch, one row for OpenBLAS (if measured),
+/// one for the project's dense kernels, and one per sparsity for the sparse kernels.
+public struct KernelBenchmarkTable {
+  /// The measured figures.
+  public let report: KernelBenchmark.Report
+  /// OpenBLAS figures, if measured.
+  public let reference: OpenBLASReference?
+
+  /// A table of `report`, with the OpenBLAS column from `reference` when given.
+  public init(report: KernelBenchmark.Report, reference: OpenBLASReference?) {
+    self.report = report
+    self.reference = reference
+  }
+
+  /// The table, markdown. Times are microseconds per call; "speed-up vs dense" divides the project's dense
+  /// forward+backward time by the row's; "time / OpenBLAS" divides the row's forward+backward time by
+  /// OpenBLAS's (below 1 = faster than OpenBLAS single-thread dense).
+  public var markdown: String {
+    var lines = [
+      "| layer | batch | kernel | active weights | forward µs | backward µs | fwd+bwd µs | speed-up vs dense | time / OpenBLAS | pattern rebuild µs |",
+      "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for dense in report.dense {
+      let layer = "\(dense.size)x\(dense.size)"
+      let denseTotal = dense.forward + dense.backward
+      let blas = reference?.timing(size: dense.size, batch: dense.batch)
+      let blasTotal = blas.map { $0.forward + $0.backward }
+      func relative(_ total: Double) -> String { blasTotal.map { Self.ratio(total / $0) } ?? "n/a" }
+      if let blas, let blasTotal {
+        lines.append(
+          "| \(layer) | \(dense.batch) | OpenBLAS sgemm (dense) | \(dense.size * dense.size) | \(Self.micro(blas.forward)) | "
+            + "\(Self.micro(blas.backward)) | \(Self.micro(blasTotal)) | \(Self.ratio(denseTotal / blasTotal)) | 1.00 | - |"
+        )
+      }
+      lines.append(
+        "| \(layer) | \(dense.batch) | SparseRL dense | \(dense.size * dense.size) | \(Self.micro(dense.forward)) | "
+          + "\(Self.micro(dense.backward)) | \(Self.micro(denseTotal)) | 1.00 | \(relative(denseTotal)) | - |"
+      )
+      for sparse in report.sparse where sparse.size == dense.size && sparse.batch == dense.batch {
+        let total = sparse.forward + sparse.backward
+        let percent = String(format: "%g", sparse.sparsity * 100)
+        lines.append(
+          "| \(layer) | \(sparse.batch) | SparseRL sparse \(percent)% | \(sparse.nonzeroCount) | "
+            + "\(Self.micro(sparse.forward)) | \(Self.micro(sparse.backward)) | \(Self.micro(total)) | "
+            + "\(Self.ratio(denseTotal / total)) | \(relative(total)) | \(Self.micro(sparse.patternRebuild)) |"
+        )
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  static func micro(_ seconds: Double) -> String {
+    let value = seconds * 1e6
+    return value < 10
+      ? String(format: "%.2f", value)
+      : value < 100 ? String(format: "%.1f", value) : String(format: "%.0f", value)
+  }
+
+  static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
+}
