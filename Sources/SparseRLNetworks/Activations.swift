@@ -21,7 +21,8 @@ struct ActivationBuffers {
   mutating func backward(_ outputGradient: Matrix, _ derivativeFromOutput: (Float) -> Float, layer: String) -> Matrix {
     precondition(
       outputGradient.rows == output.rows && outputGradient.columns == output.columns,
-      "\(layer).backward: gradient is \(outputGradient.rows)x\(outputGradient.columns), output was \(output.rows)x\(output.columns)")
+      "\(layer).backward: gradient is \(outputGradient.rows)x\(outputGradient.columns), output was \(output.rows)x\(output.columns)"
+    )
     inputGradient.prepare(rows: output.rows, columns: output.columns)
     inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
       output.scalars.withUnsafeBufferPointer { y in

@@ -93,7 +93,8 @@ public final class Conv2d: MaskableLayer {
     inChannels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
     padding: Int, weight: Parameter, bias: Parameter?, denseKernelDensity: Double = 0.5
   ) {
-    precondition(inChannels > 0 && kernelHeight > 0 && kernelWidth > 0 && stride > 0 && padding >= 0, "Conv2d: invalid geometry")
+    precondition(
+      inChannels > 0 && kernelHeight > 0 && kernelWidth > 0 && stride > 0 && padding >= 0, "Conv2d: invalid geometry")
     precondition(
       weight.columns == inChannels * kernelHeight * kernelWidth,
       "Conv2d: weight has \(weight.columns) columns, expected \(inChannels * kernelHeight * kernelWidth)")
@@ -101,7 +102,8 @@ public final class Conv2d: MaskableLayer {
       inputHeight + 2 * padding >= kernelHeight && inputWidth + 2 * padding >= kernelWidth,
       "Conv2d: \(kernelHeight)x\(kernelWidth) kernel larger than padded \(inputHeight)x\(inputWidth) input")
     if let bias {
-      precondition(bias.rows == weight.rows && bias.columns == 1 && !bias.isSparse, "Conv2d: bias must be dense \(weight.rows)x1")
+      precondition(
+        bias.rows == weight.rows && bias.columns == 1 && !bias.isSparse, "Conv2d: bias must be dense \(weight.rows)x1")
     }
     self.inChannels = inChannels
     self.outChannels = weight.rows
@@ -126,7 +128,8 @@ public final class Conv2d: MaskableLayer {
   public func outputFeatures(forInput inputFeatures: Int) -> Int {
     precondition(
       inputFeatures == inFeatures,
-      "Conv2d: got \(inputFeatures) input features, expected \(inChannels)x\(inputHeight)x\(inputWidth) = \(inFeatures)")
+      "Conv2d: got \(inputFeatures) input features, expected \(inChannels)x\(inputHeight)x\(inputWidth) = \(inFeatures)"
+    )
     return outFeatures
   }
 

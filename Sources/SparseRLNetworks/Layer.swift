@@ -57,8 +57,12 @@ extension Layer {
     return result
   }
 
-  /// The trainable parameters, in `namedParameters` order.
-  public var parameters: [Parameter] { namedParameters.map(\.parameter) }
+  /// The trainable parameters, in `namedParameters` order (built without composing names).
+  public var parameters: [Parameter] {
+    var result = localParameters.map(\.parameter)
+    for (_, child) in namedChildren { result += child.parameters }
+    return result
+  }
 
   /// The parameter at a dotted path (`0.weight`), or `nil`.
   public func parameter(named name: String) -> Parameter? {

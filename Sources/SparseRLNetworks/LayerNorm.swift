@@ -28,15 +28,18 @@ public final class LayerNorm: Layer {
     precondition(features > 0, "LayerNorm: features must be positive, got \(features)")
     self.init(
       features: features, epsilon: epsilon,
-      weight: affine ? Parameter(name: "weight", rows: features, columns: 1, value: .init(repeating: 1, count: features)) : nil,
-      bias: affine ? Parameter(name: "bias", rows: features, columns: 1, value: .init(repeating: 0, count: features)) : nil)
+      weight: affine
+        ? Parameter(name: "weight", rows: features, columns: 1, value: .init(repeating: 1, count: features)) : nil,
+      bias: affine
+        ? Parameter(name: "bias", rows: features, columns: 1, value: .init(repeating: 0, count: features)) : nil)
   }
 
   /// A layer norm around existing parameters (both or neither).
   public init(features: Int, epsilon: Float, weight: Parameter?, bias: Parameter?) {
     precondition((weight == nil) == (bias == nil), "LayerNorm: give both weight and bias, or neither")
     for p in [weight, bias].compactMap({ $0 }) {
-      precondition(p.rows == features && p.columns == 1 && !p.isSparse, "LayerNorm: \(p.name) must be dense \(features)x1")
+      precondition(
+        p.rows == features && p.columns == 1 && !p.isSparse, "LayerNorm: \(p.name) must be dense \(features)x1")
     }
     precondition(epsilon >= 0, "LayerNorm: epsilon must be non-negative")
     self.features = features

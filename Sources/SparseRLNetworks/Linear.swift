@@ -47,7 +47,8 @@ public final class Linear: MaskableLayer {
     weightInitializer: Initializer = .pytorchDefault, biasInitializer: Initializer? = .pytorchDefault,
     random: inout RandomGenerator
   ) {
-    precondition(inFeatures > 0 && outFeatures > 0, "Linear: features must be positive, got \(inFeatures)->\(outFeatures)")
+    precondition(
+      inFeatures > 0 && outFeatures > 0, "Linear: features must be positive, got \(inFeatures)->\(outFeatures)")
     let values = weightInitializer.values(rows: outFeatures, columns: inFeatures, using: &random)
     let weight: Parameter
     if let pattern {
@@ -89,7 +90,8 @@ public final class Linear: MaskableLayer {
   }
 
   public func outputFeatures(forInput inputFeatures: Int) -> Int {
-    precondition(inputFeatures == inFeatures, "Linear(\(inFeatures)->\(outFeatures)): got \(inputFeatures) input features")
+    precondition(
+      inputFeatures == inFeatures, "Linear(\(inFeatures)->\(outFeatures)): got \(inputFeatures) input features")
     return outFeatures
   }
 
@@ -119,7 +121,8 @@ public final class Linear: MaskableLayer {
     let batch = input.columns
     precondition(
       dy.rows == outFeatures && dy.columns == batch,
-      "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)")
+      "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)"
+    )
     outputGradient.copyContents(of: dy)
     hasOutputGradient = true
     inputGradient.prepare(rows: inFeatures, columns: batch)
@@ -138,7 +141,9 @@ public final class Linear: MaskableLayer {
   }
 
   /// `parameter.gradient[i] += sum_b values[i, b]` (the bias gradient).
-  static func accumulateRowSums(_ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into parameter: Parameter) {
+  static func accumulateRowSums(
+    _ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into parameter: Parameter
+  ) {
     parameter.gradient.withUnsafeMutableBufferPointer { g in
       for i in 0..<rows {
         var sum: Float = 0
@@ -152,7 +157,8 @@ public final class Linear: MaskableLayer {
     precondition(hasOutputGradient, "Linear.denseWeightGradient needs a forward and then a backward pass")
     return input.scalars.withUnsafeBufferPointer { xs in
       outputGradient.scalars.withUnsafeBufferPointer { dys in
-        WeightProduct.denseGradient(rows: outFeatures, columns: inFeatures, outputGradient: dys, input: xs, n: input.columns)
+        WeightProduct.denseGradient(
+          rows: outFeatures, columns: inFeatures, outputGradient: dys, input: xs, n: input.columns)
       }
     }
   }

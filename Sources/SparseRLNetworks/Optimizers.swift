@@ -36,7 +36,9 @@ private func takeSlot(_ key: String, of parameter: Parameter) -> [Float] {
 
 private func checkKind(_ archive: BinaryArchive, _ kind: String) throws {
   let found = try archive.string("kind")
-  guard found == kind else { throw ArchiveError.invalidValue(entry: archive.qualified("kind"), reason: "saved by \(found), loading into \(kind)") }
+  guard found == kind else {
+    throw ArchiveError.invalidValue(entry: archive.qualified("kind"), reason: "saved by \(found), loading into \(kind)")
+  }
 }
 
 /// Adam (Kingma & Ba) with PyTorch's update: `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`,
@@ -135,7 +137,9 @@ public final class Adam: Optimizer {
   public func load(from archive: BinaryArchive) throws {
     try checkKind(archive, kind)
     let step = try archive.int("step")
-    guard step >= 0 else { throw ArchiveError.invalidValue(entry: archive.qualified("step"), reason: "negative step \(step)") }
+    guard step >= 0 else {
+      throw ArchiveError.invalidValue(entry: archive.qualified("step"), reason: "negative step \(step)")
+    }
     let values = try ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"].map { Float(try archive.double($0)) }
     stepCount = step
     (learningRate, beta1, beta2, epsilon, weightDecay) = (values[0], values[1], values[2], values[3], values[4])
@@ -194,7 +198,9 @@ public final class SGD: Optimizer {
   public private(set) var stepCount = 0
 
   /// SGD over `parameters`.
-  public init(parameters: [Parameter], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+  public init(
+    parameters: [Parameter], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
+  ) {
     precondition(learningRate >= 0 && momentum >= 0 && weightDecay >= 0, "SGD: negative hyper-parameter")
     self.parameters = parameters
     self.learningRate = learningRate
@@ -240,7 +246,9 @@ public final class SGD: Optimizer {
   public func load(from archive: BinaryArchive) throws {
     try checkKind(archive, "SGD")
     let step = try archive.int("step")
-    guard step >= 0 else { throw ArchiveError.invalidValue(entry: archive.qualified("step"), reason: "negative step \(step)") }
+    guard step >= 0 else {
+      throw ArchiveError.invalidValue(entry: archive.qualified("step"), reason: "negative step \(step)")
+    }
     let values = try ["learningRate", "momentum", "weightDecay"].map { Float(try archive.double($0)) }
     let nesterov = try archive.bool("nesterov")
     stepCount = step

@@ -38,7 +38,8 @@ public final class Parameter {
 
   /// A sparse parameter: `value` holds the active entries in the CSR order of `pattern`.
   public init(name: String, pattern: SparsePattern, value: [Float]) {
-    precondition(value.count == pattern.nonzeroCount, "\(name): \(value.count) values for \(pattern.nonzeroCount) active")
+    precondition(
+      value.count == pattern.nonzeroCount, "\(name): \(value.count) values for \(pattern.nonzeroCount) active")
     self.name = name
     self.rows = pattern.rows
     self.columns = pattern.columns

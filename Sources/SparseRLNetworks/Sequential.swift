@@ -82,7 +82,8 @@ public final class ResidualBlock: Layer {
   public init(norm: LayerNorm, fc1: Linear, fc2: Linear) {
     precondition(
       norm.features == fc1.inFeatures && fc1.outFeatures == fc2.inFeatures && fc2.outFeatures == norm.features,
-      "ResidualBlock: shapes \(norm.features) -> \(fc1.inFeatures)x\(fc1.outFeatures) -> \(fc2.inFeatures)x\(fc2.outFeatures) do not chain")
+      "ResidualBlock: shapes \(norm.features) -> \(fc1.inFeatures)x\(fc1.outFeatures) -> \(fc2.inFeatures)x\(fc2.outFeatures) do not chain"
+    )
     self.features = norm.features
     self.norm = norm
     self.fc1 = fc1
@@ -113,7 +114,8 @@ public final class ResidualBlock: Layer {
     let branch = norm.backward(
       fc1.backward(
         activation.backward(
-          fc2.backward(outputGradient, accumulateParameterGradients: accumulate), accumulateParameterGradients: accumulate),
+          fc2.backward(outputGradient, accumulateParameterGradients: accumulate),
+          accumulateParameterGradients: accumulate),
         accumulateParameterGradients: accumulate),
       accumulateParameterGradients: accumulate)
     inputGradient.prepare(rows: features, columns: outputGradient.columns)

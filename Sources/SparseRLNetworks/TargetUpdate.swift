@@ -28,18 +28,19 @@ public enum TargetUpdate {
     }
   }
 
-  private static func pairs(target: any Layer, online: any Layer) -> [(Parameter, Parameter)] {
-    let t = target.namedParameters
-    let o = online.namedParameters
+  /// The parameters of both networks in order, checked to have the same count and shapes (names are only
+  /// composed for the error message, so the per-step path does not build strings).
+  private static func pairs(target: any Layer, online: any Layer) -> Zip2Sequence<[Parameter], [Parameter]> {
+    let t = target.parameters
+    let o = online.parameters
+    let compatible = t.count == o.count && zip(t, o).allSatisfy { $0.rows == $1.rows && $0.columns == $1.columns }
     precondition(
-      t.map(\.name) == o.map(\.name),
-      "TargetUpdate: networks differ: target has \(t.map(\.name)), online has \(o.map(\.name))")
-    return zip(t, o).map { pair in
-      let (tp, op) = (pair.0.parameter, pair.1.parameter)
-      precondition(
-        tp.rows == op.rows && tp.columns == op.columns,
-        "TargetUpdate: \(pair.0.name) is \(tp.rows)x\(tp.columns) in the target, \(op.rows)x\(op.columns) online")
-      return (tp, op)
-    }
+      compatible,
+      "TargetUpdate: networks differ: target has \(describe(target)), online has \(describe(online))")
+    return zip(t, o)
+  }
+
+  private static func describe(_ network: any Layer) -> [String] {
+    network.namedParameters.map { "\($0.name) \($0.parameter.rows)x\($0.parameter.columns)" }
   }
 }

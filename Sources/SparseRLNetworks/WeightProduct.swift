@@ -43,7 +43,9 @@ struct WeightProduct {
   }
 
   /// `output = W input`, `output` `[out x n]`.
-  mutating func forward(_ weight: Parameter, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, n: Int) {
+  mutating func forward(
+    _ weight: Parameter, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, n: Int
+  ) {
     if let pattern = weight.pattern {
       if pattern.density < denseKernelDensity {
         weight.value.withUnsafeBufferPointer { values in

@@ -1,3 +1,4 @@
+import Foundation
 import SparseRLNumerics
 
 @testable import SparseRLNetworks
@@ -102,7 +103,8 @@ func checkGradients(
   var random = RandomGenerator(seed: seed)
   let outputFeatures = layer.outputFeatures(forInput: inputFeatures)
   let input = Matrix(
-    rows: inputFeatures, columns: batch, scalars: (0..<(inputFeatures * batch)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
+    rows: inputFeatures, columns: batch,
+    scalars: (0..<(inputFeatures * batch)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
   let weights = (0..<(outputFeatures * batch)).map { _ in Double(random.normal()) }
   var parameters: ReferenceParameters = [:]
   for (name, parameter) in layer.namedParameters {
@@ -172,5 +174,3 @@ func checkGradients(
   }
   return result
 }
-
-import Foundation

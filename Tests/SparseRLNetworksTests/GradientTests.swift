@@ -117,21 +117,29 @@ func linearReference(_ layer: Linear, prefix: String = "") -> ReferenceForward {
     block.norm.weight!.value = (0..<h).map { _ in random.uniform(Float(0.5), 1.5) }
     let result = checkGradients(block, inputFeatures: h, batch: 3, seed: 18, checkDenseWeightGradients: true) {
       p, x, batch in
-      let n = Reference.layerNorm(x, gamma: p["norm.weight"], beta: p["norm.bias"], features: h, batch: batch, epsilon: 1e-5)
+      let n = Reference.layerNorm(
+        x, gamma: p["norm.weight"], beta: p["norm.bias"], features: h, batch: batch, epsilon: 1e-5)
       let a = Reference.relu(Reference.linear(p["fc1.weight"]!, p["fc1.bias"]!, n, out: 4 * h, in: h, batch: batch))
       let z = Reference.linear(p["fc2.weight"]!, p["fc2.bias"]!, a, out: h, in: 4 * h, batch: batch)
       return zip(x, z).map { $0 + $1 }
     }
     #expect(result.passed, "\(result)")
-    #expect(block.namedParameters.map(\.name) == ["norm.weight", "norm.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
+    #expect(
+      block.namedParameters.map(\.name) == [
+        "norm.weight", "norm.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias",
+      ])
   }
 
   @Test func sparseThreeLayerMLP() {
     var random = RandomGenerator(seed: 8)
     let network = Sequential(
-      Linear(inFeatures: 6, outFeatures: 8, pattern: randomPattern(rows: 8, columns: 6, density: 0.5, random: &random), random: &random),
+      Linear(
+        inFeatures: 6, outFeatures: 8, pattern: randomPattern(rows: 8, columns: 6, density: 0.5, random: &random),
+        random: &random),
       ReLU(),
-      Linear(inFeatures: 8, outFeatures: 8, pattern: randomPattern(rows: 8, columns: 8, density: 0.3, random: &random), random: &random),
+      Linear(
+        inFeatures: 8, outFeatures: 8, pattern: randomPattern(rows: 8, columns: 8, density: 0.3, random: &random),
+        random: &random),
       Tanh(),
       Linear(inFeatures: 8, outFeatures: 3, random: &random))
     for (_, layer) in network.maskableLayers { (layer as! Linear).denseKernelDensity = 2 }

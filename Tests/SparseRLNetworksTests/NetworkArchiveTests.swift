@@ -83,7 +83,8 @@ import Testing
 
   @Test func optimizerKindIsChecked() throws {
     let network = makeNetwork(seed: 54)
-    let archive = TrainingStateArchive.archive(network: network, optimizer: SGD(parameters: network.parameters, learningRate: 0.1))
+    let archive = TrainingStateArchive.archive(
+      network: network, optimizer: SGD(parameters: network.parameters, learningRate: 0.1))
     let adam = Adam(parameters: network.parameters)
     #expect(throws: ArchiveError.invalidValue(entry: "optimizer.kind", reason: "saved by SGD, loading into Adam")) {
       try TrainingStateArchive.load(archive, network: network, optimizer: adam)

@@ -93,9 +93,12 @@ func makeNetwork(seed: UInt64) -> Sequential {
     #expect(conv.weight.value.contains { abs($0) > 0.9 * convBound })
     #expect(conv.outFeatures == 16 * 8 * 8)
     // Nature CNN geometry on 84x84: 8x8/4 -> 20x20, 4x4/2 -> 9x9, 3x3/1 -> 7x7.
-    let c1 = Conv2d(inChannels: 4, outChannels: 32, inputHeight: 84, inputWidth: 84, kernelSize: 8, stride: 4, random: &random)
-    let c2 = Conv2d(inChannels: 32, outChannels: 64, inputHeight: 20, inputWidth: 20, kernelSize: 4, stride: 2, random: &random)
-    let c3 = Conv2d(inChannels: 64, outChannels: 64, inputHeight: 9, inputWidth: 9, kernelSize: 3, stride: 1, random: &random)
+    let c1 = Conv2d(
+      inChannels: 4, outChannels: 32, inputHeight: 84, inputWidth: 84, kernelSize: 8, stride: 4, random: &random)
+    let c2 = Conv2d(
+      inChannels: 32, outChannels: 64, inputHeight: 20, inputWidth: 20, kernelSize: 4, stride: 2, random: &random)
+    let c3 = Conv2d(
+      inChannels: 64, outChannels: 64, inputHeight: 9, inputWidth: 9, kernelSize: 3, stride: 1, random: &random)
     #expect(Sequential(c1, ReLU(), c2, ReLU(), c3, Flatten()).outputFeatures(forInput: 4 * 84 * 84) == 64 * 7 * 7)
   }
 }

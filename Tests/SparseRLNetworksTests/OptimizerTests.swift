@@ -47,7 +47,9 @@ import Testing
     let lrs: [Float] = [0.1, 0.05, 0.01]  // also checks that a changed learning rate takes effect
     run(Adam(parameters: [p], weightDecay: weightDecay), p, learningRates: lrs)
     let expected = referenceAdam(lrs: lrs.map(Double.init), wd: Double(weightDecay), decoupled: false)
-    for i in 0..<4 { #expect(abs(Double(p.value[i]) - expected[i]) < 1e-6, "p[\(i)] = \(p.value[i]), expected \(expected[i])") }
+    for i in 0..<4 {
+      #expect(abs(Double(p.value[i]) - expected[i]) < 1e-6, "p[\(i)] = \(p.value[i]), expected \(expected[i])")
+    }
     #expect(p.optimizerState["m"]?.count == 4 && p.optimizerState["v"]?.count == 4)
   }
 
@@ -74,7 +76,9 @@ import Testing
   @Test(arguments: [(Float(0), false), (0.9, false), (0.9, true)])
   func sgd(momentum: Float, nesterov: Bool) {
     let p = parameter()
-    run(SGD(parameters: [p], learningRate: 0, momentum: momentum, weightDecay: 0.01, nesterov: nesterov), p, learningRates: [0.1, 0.2, 0.3])
+    run(
+      SGD(parameters: [p], learningRate: 0, momentum: momentum, weightDecay: 0.01, nesterov: nesterov), p,
+      learningRates: [0.1, 0.2, 0.3])
     // PyTorch's definition: buf_1 = g_1, buf_t = mu buf + g; step uses buf (or g + mu buf with Nesterov).
     var x = initial.map(Double.init)
     var buf = [Double](repeating: 0, count: 4)
@@ -94,9 +98,13 @@ import Testing
   @Test func inactiveWeightsStayZero() {
     var random = RandomGenerator(seed: 30)
     let network = Sequential(
-      Linear(inFeatures: 5, outFeatures: 6, pattern: randomPattern(rows: 6, columns: 5, density: 0.4, random: &random), random: &random),
+      Linear(
+        inFeatures: 5, outFeatures: 6, pattern: randomPattern(rows: 6, columns: 5, density: 0.4, random: &random),
+        random: &random),
       ReLU(),
-      Linear(inFeatures: 6, outFeatures: 2, pattern: randomPattern(rows: 2, columns: 6, density: 0.5, random: &random), random: &random))
+      Linear(
+        inFeatures: 6, outFeatures: 2, pattern: randomPattern(rows: 2, columns: 6, density: 0.5, random: &random),
+        random: &random))
     let target = network.copy()
     let optimizers: [any Optimizer] = [
       AdamW(parameters: network.parameters, learningRate: 0.01, weightDecay: 0.1),
@@ -140,8 +148,12 @@ import Testing
 
 @Suite struct TargetUpdateTests {
   @Test func polyakAndHardCopyByHand() {
-    let online = Linear(weight: Parameter(name: "weight", rows: 1, columns: 2, value: [1, 2]), bias: Parameter(name: "bias", rows: 1, columns: 1, value: [4]))
-    let target = Linear(weight: Parameter(name: "weight", rows: 1, columns: 2, value: [0, 0]), bias: Parameter(name: "bias", rows: 1, columns: 1, value: [8]))
+    let online = Linear(
+      weight: Parameter(name: "weight", rows: 1, columns: 2, value: [1, 2]),
+      bias: Parameter(name: "bias", rows: 1, columns: 1, value: [4]))
+    let target = Linear(
+      weight: Parameter(name: "weight", rows: 1, columns: 2, value: [0, 0]),
+      bias: Parameter(name: "bias", rows: 1, columns: 1, value: [8]))
     TargetUpdate.polyak(target: target, online: online, tau: 0.25)
     #expect(target.weight.value == [0.25, 0.5] && target.bias!.value == [7])
     TargetUpdate.hardCopy(target: target, online: online)
@@ -153,7 +165,8 @@ import Testing
   @Test func targetTakesTheOnlinePattern() {
     // Online [0, 1, 1, 0] active; target dense.
     let online = Linear(
-      weight: Parameter(name: "weight", pattern: SparsePattern(rows: 2, columns: 2, activeIndices: [1, 2]), value: [3, 5]),
+      weight: Parameter(
+        name: "weight", pattern: SparsePattern(rows: 2, columns: 2, activeIndices: [1, 2]), value: [3, 5]),
       bias: nil)
     let target = Linear(weight: Parameter(name: "weight", rows: 2, columns: 2, value: [1, 1, 1, 1]), bias: nil)
     TargetUpdate.polyak(target: target, online: online, tau: 0.5)

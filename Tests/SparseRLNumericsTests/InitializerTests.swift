@@ -48,9 +48,12 @@ import Testing
 
   @Test func normalFamilies() {
     expectMoments(draw(.heNormal), std: (2 / Double(columns)).squareRoot(), "heNormal")
-    for (mode, n) in [(FanMode.fanIn, Double(columns)), (.fanOut, Double(rows)), (.fanAverage, Double(rows + columns) / 2)] {
+    for (mode, n) in [
+      (FanMode.fanIn, Double(columns)), (.fanOut, Double(rows)), (.fanAverage, Double(rows + columns) / 2),
+    ] {
       expectMoments(
-        draw(.varianceScaling(scale: 0.5, mode: mode, distribution: .normal)), std: (0.5 / n).squareRoot(), "normal \(mode)")
+        draw(.varianceScaling(scale: 0.5, mode: mode, distribution: .normal)), std: (0.5 / n).squareRoot(),
+        "normal \(mode)")
       let truncated = draw(.varianceScaling(scale: 0.5, mode: mode, distribution: .truncatedNormal))
       let truncatedStd = (0.5 / n).squareRoot()
       expectMoments(truncated, std: truncatedStd, "truncated \(mode)")

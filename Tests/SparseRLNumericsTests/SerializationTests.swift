@@ -169,7 +169,8 @@ func bitwiseCRC32C(_ bytes: [UInt8]) -> UInt32 {
   }
 
   @Test func fileRoundTrip() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sparserl-archive-\(UInt32.random(in: 0...UInt32.max))")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "sparserl-archive-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("checkpoint.bin").path
@@ -178,6 +179,8 @@ func bitwiseCRC32C(_ bytes: [UInt8]) -> UInt32 {
     let loaded = try BinaryArchive(contentsOfFile: path)
     #expect(loaded.encoded() == sample().encoded())
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["checkpoint.bin"])
-    #expect(throws: ArchiveError.self) { try BinaryArchive(contentsOfFile: directory.appendingPathComponent("absent").path) }
+    #expect(throws: ArchiveError.self) {
+      try BinaryArchive(contentsOfFile: directory.appendingPathComponent("absent").path)
+    }
   }
 }

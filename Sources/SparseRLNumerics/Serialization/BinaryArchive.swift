@@ -272,7 +272,8 @@ public struct BinaryArchive: Equatable, Sendable {
     let storedCRC: UInt32 = try reader.read("payload checksum")
     let available = data.count - reader.offset
     guard length <= UInt64(available) else {
-      throw ArchiveError.truncated(atByte: data.count, needed: Int(clamping: length), available: available, what: "payload")
+      throw ArchiveError.truncated(
+        atByte: data.count, needed: Int(clamping: length), available: available, what: "payload")
     }
     guard length == UInt64(available) else { throw ArchiveError.trailingBytes(count: available - Int(length)) }
     let computedCRC = data.withUnsafeBytes { raw in
@@ -280,7 +281,9 @@ public struct BinaryArchive: Equatable, Sendable {
       crc.update(buffer: UnsafeRawBufferPointer(rebasing: raw[reader.offset...]))
       return crc.value
     }
-    guard computedCRC == storedCRC else { throw ArchiveError.checksumMismatch(stored: storedCRC, computed: computedCRC) }
+    guard computedCRC == storedCRC else {
+      throw ArchiveError.checksumMismatch(stored: storedCRC, computed: computedCRC)
+    }
     self.init()
     try decodeBody(from: &reader, depth: 0)
     if reader.remaining > 0 { throw ArchiveError.trailingBytes(count: reader.remaining) }
@@ -396,7 +399,8 @@ struct ByteReader {
     let size = MemoryLayout<T>.size
     guard count <= UInt64(remaining / size) else {
       throw ArchiveError.truncated(
-        atByte: countOffset + 8, needed: Int(clamping: count.multipliedReportingOverflow(by: UInt64(size)).partialValue),
+        atByte: countOffset + 8,
+        needed: Int(clamping: count.multipliedReportingOverflow(by: UInt64(size)).partialValue),
         available: remaining, what: "'\(what)' (\(count) elements)")
     }
     let slice = try take(Int(count) * size, what)
