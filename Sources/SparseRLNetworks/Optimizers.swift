@@ -103,15 +103,18 @@ public final class Adam: Optimizer {
         v.withUnsafeMutableBufferPointer { v in
           parameter.gradient.withUnsafeBufferPointer { g in
             parameter.value.withUnsafeMutableBufferPointer { p in
-              if decoupled && wd != 0 {
-                let shrink = 1 - lr * wd
-                for i in 0..<p.count { p[i] *= shrink }
-              }
+              // Decoupled decay shrinks the weight first; coupled decay adds l2 * p to the gradient.
+              let shrink: Float = decoupled ? 1 - lr * wd : 1
+              let l2: Float = decoupled ? 0 : wd
+              let inverseCorrection2Root = 1 / correction2Root
               for i in 0..<p.count {
-                let gi = decoupled || wd == 0 ? g[i] : g[i] + wd * p[i]
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
+                let decayed = p[i] * shrink
+                let gi = g[i] + l2 * p[i]
+                let mi = b1 * m[i] + (1 - b1) * gi
+                let vi = b2 * v[i] + (1 - b2) * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] = decayed - stepSize * mi / (vi.squareRoot() * inverseCorrection2Root + eps)
               }
             }
           }

@@ -1,13 +1,22 @@
 /// One typed value stored in a `BinaryArchive`.
 public enum ArchiveValue: Equatable, Sendable {
+  /// 32-bit floats, stored as bit patterns.
   case floats([Float])
+  /// 64-bit floats, stored as bit patterns.
   case doubles([Double])
+  /// Signed 32-bit integers (sparsity pattern indices).
   case int32s([Int32])
+  /// Unsigned 64-bit integers (random generator states).
   case uint64s([UInt64])
+  /// Raw bytes.
   case bytes([UInt8])
+  /// An integer, stored as 64 bits.
   case int(Int)
+  /// A double, stored as its bit pattern.
   case double(Double)
+  /// A boolean, one byte.
   case bool(Bool)
+  /// A UTF-8 string.
   case string(String)
   /// A nested archive (a group of named entries).
   case archive(BinaryArchive)
