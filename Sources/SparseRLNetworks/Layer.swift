@@ -47,6 +47,17 @@ extension Layer {
   /// No sublayers.
   public var namedChildren: [(name: String, layer: any Layer)] { [] }
 
+  /// For a layer that implements `parameters` itself (and has no `namedChildren`): its parameters under their
+  /// local names (`Parameter.localName`). A conforming type must implement `parameters` or `localParameters` (every layer of this module
+  /// implements `localParameters`).
+  public var localParameters: [(name: String, parameter: Parameter)] { parameters.map { ($0.localName, $0) } }
+
+  /// Layers defined outside this module that do not implement `copy()` cannot be copied; calling it traps
+  /// with a message naming the type. Every layer of this module implements it.
+  public func copy() -> Self {
+    preconditionFailure("\(Self.self) does not implement copy(); target networks need it")
+  }
+
   /// Every parameter of this layer and its sublayers, with dotted paths relative to this layer
   /// (`0.weight`, `1.fc1.bias`).
   public var namedParameters: [(name: String, parameter: Parameter)] {

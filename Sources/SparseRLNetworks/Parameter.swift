@@ -11,6 +11,8 @@ public final class Parameter {
   /// and each container (`Sequential`, `ResidualBlock`) that is built around layers renames every parameter
   /// below it to its dotted path, so after the outermost container is built the names are the network's paths.
   public internal(set) var name: String
+  /// The name the parameter was created with, which its layer knows it by (`weight`, `bias`).
+  public let localName: String
   /// Rows of the dense shape (`out` for a weight; the length for a bias, with `columns == 1`).
   public let rows: Int
   /// Columns of the dense shape.
@@ -28,6 +30,7 @@ public final class Parameter {
   public init(name: String, rows: Int, columns: Int, value: [Float]) {
     precondition(value.count == rows * columns, "\(name): \(value.count) values for shape \(rows)x\(columns)")
     self.name = name
+    self.localName = name
     self.rows = rows
     self.columns = columns
     self.pattern = nil
@@ -41,6 +44,7 @@ public final class Parameter {
     precondition(
       value.count == pattern.nonzeroCount, "\(name): \(value.count) values for \(pattern.nonzeroCount) active")
     self.name = name
+    self.localName = name
     self.rows = pattern.rows
     self.columns = pattern.columns
     self.pattern = pattern
@@ -126,14 +130,15 @@ public final class Parameter {
     }
   }
 
-  /// A deep copy: same name, shape, pattern, values, gradient and optimizer state, sharing no storage.
+  /// A deep copy: same names, shape, pattern, values, gradient and optimizer state, sharing no storage.
   public func copy() -> Parameter {
     let result: Parameter
     if let pattern {
-      result = Parameter(name: name, pattern: pattern, value: value)
+      result = Parameter(name: localName, pattern: pattern, value: value)
     } else {
-      result = Parameter(name: name, rows: rows, columns: columns, value: value)
+      result = Parameter(name: localName, rows: rows, columns: columns, value: value)
     }
+    result.name = name
     result.gradient = gradient
     result.optimizerState = optimizerState
     return result

@@ -101,4 +101,34 @@ func makeNetwork(seed: UInt64) -> Sequential {
       inChannels: 64, outChannels: 64, inputHeight: 9, inputWidth: 9, kernelSize: 3, stride: 1, random: &random)
     #expect(Sequential(c1, ReLU(), c2, ReLU(), c3, Flatten()).outputFeatures(forInput: 4 * 84 * 84) == 64 * 7 * 7)
   }
+
+  @Test func changingBatchSizesGiveTheSameResultsAsFreshLayers() {
+    let network = makeNetwork(seed: 45)
+    var random = RandomGenerator(seed: 2)
+    func input(_ batch: Int) -> Matrix {
+      Matrix(rows: 4, columns: batch, scalars: (0..<(4 * batch)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
+    }
+    for batch in [3, 7, 1, 3] {
+      let x = input(batch)
+      let fresh = network.copy()
+      #expect(network.forward(x) == fresh.forward(x))
+      let dy = Matrix(rows: 3, columns: batch, repeating: 0.5)
+      #expect(
+        network.backward(dy, accumulateParameterGradients: false)
+          == fresh.backward(dy, accumulateParameterGradients: false))
+    }
+  }
+
+  @Test func backwardWithoutParameterGradientsLeavesThemUntouched() {
+    let network = makeNetwork(seed: 46)
+    let x = Matrix(rows: 4, columns: 2, repeating: 0.25)
+    network.zeroGradients()
+    _ = network.forward(x)
+    let dx = network.backward(Matrix(rows: 3, columns: 2, repeating: 1), accumulateParameterGradients: false)
+    #expect(network.parameters.allSatisfy { $0.gradient.allSatisfy { $0 == 0 } })
+    _ = network.forward(x)
+    let dxAgain = network.backward(Matrix(rows: 3, columns: 2, repeating: 1), accumulateParameterGradients: true)
+    #expect(dx == dxAgain)
+    #expect(network.parameters.contains { $0.gradient.contains { $0 != 0 } })
+  }
 }
