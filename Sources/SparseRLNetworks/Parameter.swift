@@ -120,7 +120,10 @@ public final class Parameter {
   public func adoptLayout(of other: Parameter) {
     precondition(other.rows == rows && other.columns == columns, "\(name): cannot adopt layout of \(other.name)")
     if let otherPattern = other.pattern {
-      if pattern == otherPattern { return }
+      if pattern == otherPattern {
+        pattern = otherPattern  // share storage, so later comparisons take Array's identity fast path
+        return
+      }
       let source = other.denseValue()
       setPattern(otherPattern) { source.scalars[$0] }
     } else if pattern != nil {

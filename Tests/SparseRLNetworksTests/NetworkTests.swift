@@ -106,7 +106,8 @@ func makeNetwork(seed: UInt64) -> Sequential {
     let network = makeNetwork(seed: 45)
     var random = RandomGenerator(seed: 2)
     func input(_ batch: Int) -> Matrix {
-      Matrix(rows: 4, columns: batch, scalars: (0..<(4 * batch)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
+      Matrix(
+        rows: 4, columns: batch, scalars: (0..<(4 * batch)).map { _ in random.normal(mean: 0, standardDeviation: 1) })
     }
     for batch in [3, 7, 1, 3] {
       let x = input(batch)
