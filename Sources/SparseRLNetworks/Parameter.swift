@@ -7,8 +7,12 @@ import SparseRLNumerics
 /// decay or target update can revive them. Everything stored per element (value, gradient, every optimizer
 /// slot) has the same length and order, and `setPattern` remaps all of it together when the topology changes.
 public final class Parameter {
-  /// Name, unique within its network (e.g. `layers.0.weight`).
-  public let name: String
+  /// Name, unique within its network (e.g. `0.weight`): a layer names its own parameters (`weight`, `bias`),
+  /// and each container (`Sequential`, `ResidualBlock`) that is built around layers renames every parameter
+  /// below it to its dotted path, so after the outermost container is built the names are the network's paths.
+  public internal(set) var name: String
+  /// The name the parameter was created with, which its layer knows it by (`weight`, `bias`).
+  public let localName: String
   /// Rows of the dense shape (`out` for a weight; the length for a bias, with `columns == 1`).
   public let rows: Int
   /// Columns of the dense shape.
@@ -26,6 +30,7 @@ public final class Parameter {
   public init(name: String, rows: Int, columns: Int, value: [Float]) {
     precondition(value.count == rows * columns, "\(name): \(value.count) values for shape \(rows)x\(columns)")
     self.name = name
+    self.localName = name
     self.rows = rows
     self.columns = columns
     self.pattern = nil
@@ -36,8 +41,10 @@ public final class Parameter {
 
   /// A sparse parameter: `value` holds the active entries in the CSR order of `pattern`.
   public init(name: String, pattern: SparsePattern, value: [Float]) {
-    precondition(value.count == pattern.nonzeroCount, "\(name): \(value.count) values for \(pattern.nonzeroCount) active")
+    precondition(
+      value.count == pattern.nonzeroCount, "\(name): \(value.count) values for \(pattern.nonzeroCount) active")
     self.name = name
+    self.localName = name
     self.rows = pattern.rows
     self.columns = pattern.columns
     self.pattern = pattern
@@ -89,5 +96,54 @@ public final class Parameter {
     gradient = remap(gradient, fresh: { _ in 0 })
     for (key, slot) in optimizerState { optimizerState[key] = remap(slot, fresh: { _ in 0 }) }
     pattern = newPattern
+  }
+
+  /// Stores the parameter densely again (inactive entries become stored zeros with zero gradient and optimizer
+  /// state). Does nothing for a dense parameter.
+  public func makeDense() {
+    guard let pattern else { return }
+    let indices = pattern.activeIndices
+    func scatter(_ stored: [Float]) -> [Float] {
+      var dense = [Float](repeating: 0, count: denseCount)
+      for (k, flat) in indices.enumerated() { dense[flat] = stored[k] }
+      return dense
+    }
+    value = scatter(value)
+    gradient = scatter(gradient)
+    for (key, slot) in optimizerState { optimizerState[key] = scatter(slot) }
+    self.pattern = nil
+  }
+
+  /// Gives this parameter the layout of `other` (same dense shape): its pattern, or dense storage if `other`
+  /// is dense. Entries that become newly active take `other`'s value at that position. Does nothing when the
+  /// layouts already agree.
+  public func adoptLayout(of other: Parameter) {
+    precondition(other.rows == rows && other.columns == columns, "\(name): cannot adopt layout of \(other.name)")
+    if let otherPattern = other.pattern {
+      if pattern == otherPattern {
+        pattern = otherPattern  // share storage, so later comparisons take Array's identity fast path
+        return
+      }
+      let source = other.denseValue()
+      setPattern(otherPattern) { source.scalars[$0] }
+    } else if pattern != nil {
+      let previousMask = mask
+      makeDense()
+      for k in 0..<denseCount where !previousMask[k] { value[k] = other.value[k] }
+    }
+  }
+
+  /// A deep copy: same names, shape, pattern, values, gradient and optimizer state, sharing no storage.
+  public func copy() -> Parameter {
+    let result: Parameter
+    if let pattern {
+      result = Parameter(name: localName, pattern: pattern, value: value)
+    } else {
+      result = Parameter(name: localName, rows: rows, columns: columns, value: value)
+    }
+    result.name = name
+    result.gradient = gradient
+    result.optimizerState = optimizerState
+    return result
   }
 }

@@ -1,0 +1,174 @@
+import SparseRLNumerics
+
+/// A fully connected layer `Y = W X + b` with `W` `[out x in]` dense or sparse and `X` `[in x batch]`.
+///
+/// A sparse weight stores only its active entries (see `Parameter`); the layer multiplies with the sparse
+/// kernels, O(nnz * batch) per product, and reads `weight.pattern` on every call, so after `weight.setPattern`
+/// the next forward uses the new topology. From density `denseKernelDensity` on, the weight is scattered into
+/// a dense scratch copy and multiplied with the dense kernels (see `WeightProduct`).
+///
+/// Forward keeps a copy of its input (needed for the weight gradient); backward keeps a copy of the output
+/// gradient (needed by `denseWeightGradient`, RigL's grow criterion). Both buffers are reused.
+public final class Linear: MaskableLayer {
+  /// Input features.
+  public let inFeatures: Int
+  /// Output features.
+  public let outFeatures: Int
+  /// The weight, `[out x in]`, dense or sparse.
+  public let weight: Parameter
+  /// The bias, `[out x 1]` and always dense, or `nil` for a layer without bias.
+  public let bias: Parameter?
+  /// Each weight is used once per sample.
+  public var weightUsesPerSample: Int { 1 }
+
+  private var product: WeightProduct
+  private var input = Matrix(rows: 0, columns: 0)
+  private var output = Matrix(rows: 0, columns: 0)
+  private var inputGradient = Matrix(rows: 0, columns: 0)
+  private var outputGradient = Matrix(rows: 0, columns: 0)
+  private var hasOutputGradient = false
+
+  /// The density from which a sparse weight is multiplied through a dense scratch copy with the dense kernels.
+  /// 0.5 by default (sparse kernels below half density); set above 1 to always use the sparse kernels.
+  public var denseKernelDensity: Double {
+    get { product.denseKernelDensity }
+    set { product.denseKernelDensity = newValue }
+  }
+
+  /// A layer with freshly initialised parameters.
+  ///
+  /// - Parameters:
+  ///   - pattern: the active weights of a sparse layer (`nil`: dense). Values are drawn for the dense shape and
+  ///     the active entries kept, so each active weight follows `weightInitializer`.
+  ///   - weightInitializer: `.pytorchDefault` (PyTorch's `nn.Linear`) by default.
+  ///   - biasInitializer: `.pytorchDefault` by default, drawn with the weight's fans; `nil` for no bias.
+  public convenience init(
+    inFeatures: Int, outFeatures: Int, pattern: SparsePattern? = nil,
+    weightInitializer: Initializer = .pytorchDefault, biasInitializer: Initializer? = .pytorchDefault,
+    random: inout RandomGenerator
+  ) {
+    precondition(
+      inFeatures > 0 && outFeatures > 0, "Linear: features must be positive, got \(inFeatures)->\(outFeatures)")
+    let values = weightInitializer.values(rows: outFeatures, columns: inFeatures, using: &random)
+    let weight: Parameter
+    if let pattern {
+      precondition(
+        pattern.rows == outFeatures && pattern.columns == inFeatures,
+        "Linear(\(inFeatures)->\(outFeatures)): pattern is \(pattern.rows)x\(pattern.columns)")
+      weight = Parameter(
+        name: "weight", pattern: pattern,
+        value: pattern.gather(Matrix(rows: outFeatures, columns: inFeatures, scalars: values)))
+    } else {
+      weight = Parameter(name: "weight", rows: outFeatures, columns: inFeatures, value: values)
+    }
+    var bias: Parameter? = nil
+    if let biasInitializer {
+      let biasValues = biasInitializer.values(
+        rows: outFeatures, columns: 1, fanIn: inFeatures, fanOut: outFeatures, using: &random)
+      bias = Parameter(name: "bias", rows: outFeatures, columns: 1, value: biasValues)
+    }
+    self.init(weight: weight, bias: bias)
+  }
+
+  /// A layer around existing parameters: `weight` `[out x in]`, `bias` dense `[out x 1]` or `nil`.
+  public init(weight: Parameter, bias: Parameter?, denseKernelDensity: Double = 0.5) {
+    if let bias {
+      precondition(
+        bias.rows == weight.rows && bias.columns == 1 && !bias.isSparse,
+        "Linear: bias must be dense \(weight.rows)x1, got \(bias.rows)x\(bias.columns)")
+    }
+    self.inFeatures = weight.columns
+    self.outFeatures = weight.rows
+    self.weight = weight
+    self.bias = bias
+    self.product = WeightProduct(denseKernelDensity: denseKernelDensity)
+  }
+
+  public var localParameters: [(name: String, parameter: Parameter)] {
+    if let bias { return [("weight", weight), ("bias", bias)] }
+    return [("weight", weight)]
+  }
+
+  public func outputFeatures(forInput inputFeatures: Int) -> Int {
+    precondition(
+      inputFeatures == inFeatures, "Linear(\(inFeatures)->\(outFeatures)): got \(inputFeatures) input features")
+    return outFeatures
+  }
+
+  public func forward(_ x: Matrix) -> Matrix {
+    precondition(x.rows == inFeatures, "Linear(\(inFeatures)->\(outFeatures)): input has \(x.rows) features")
+    let batch = x.columns
+    input.copyContents(of: x)
+    hasOutputGradient = false
+    output.prepare(rows: outFeatures, columns: batch)
+    input.scalars.withUnsafeBufferPointer { xs in
+      output.scalars.withUnsafeMutableBufferPointer { ys in
+        product.forward(weight, input: xs, output: ys, n: batch)
+        if let bias {
+          bias.value.withUnsafeBufferPointer { b in
+            for i in 0..<outFeatures {
+              let bi = b[i]
+              for k in (i * batch)..<((i + 1) * batch) { ys[k] += bi }
+            }
+          }
+        }
+      }
+    }
+    return output
+  }
+
+  public func backward(_ dy: Matrix, accumulateParameterGradients: Bool) -> Matrix {
+    let batch = input.columns
+    precondition(
+      dy.rows == outFeatures && dy.columns == batch,
+      "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)"
+    )
+    outputGradient.copyContents(of: dy)
+    hasOutputGradient = true
+    inputGradient.prepare(rows: inFeatures, columns: batch)
+    input.scalars.withUnsafeBufferPointer { xs in
+      outputGradient.scalars.withUnsafeBufferPointer { dys in
+        if accumulateParameterGradients {
+          product.accumulateWeightGradient(weight, outputGradient: dys, input: xs, n: batch)
+          if let bias { Self.accumulateRowSums(dys, rows: outFeatures, columns: batch, into: bias) }
+        }
+        inputGradient.scalars.withUnsafeMutableBufferPointer { dxs in
+          product.inputGradient(weight, outputGradient: dys, inputGradient: dxs, n: batch)
+        }
+      }
+    }
+    return inputGradient
+  }
+
+  /// `parameter.gradient[i] += sum_b values[i, b]` (the bias gradient).
+  static func accumulateRowSums(
+    _ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into parameter: Parameter
+  ) {
+    parameter.gradient.withUnsafeMutableBufferPointer { g in
+      for i in 0..<rows {
+        var sum: Float = 0
+        for k in (i * columns)..<((i + 1) * columns) { sum += values[k] }
+        g[i] += sum
+      }
+    }
+  }
+
+  public func denseWeightGradient() -> Matrix {
+    precondition(hasOutputGradient, "Linear.denseWeightGradient needs a forward and then a backward pass")
+    return input.scalars.withUnsafeBufferPointer { xs in
+      outputGradient.scalars.withUnsafeBufferPointer { dys in
+        WeightProduct.denseGradient(
+          rows: outFeatures, columns: inFeatures, outputGradient: dys, input: xs, n: input.columns)
+      }
+    }
+  }
+
+  /// Nothing is derived from the pattern: every call reads `weight.pattern`.
+  public func weightPatternDidChange() {
+    precondition(weight.rows == outFeatures && weight.columns == inFeatures, "Linear: weight shape changed")
+  }
+
+  public func copy() -> Linear {
+    Linear(weight: weight.copy(), bias: bias?.copy(), denseKernelDensity: denseKernelDensity)
+  }
+}

@@ -1,0 +1,146 @@
+import SparseRLNumerics
+
+/// The three products of a weight `W` (`[out x in]`, a dense or sparse `Parameter`) with feature-major
+/// activations (`[in x n]`), shared by `Linear` (n = batch) and `Conv2d` (n = output positions * batch).
+///
+/// A sparse weight uses the sparse kernels, O(nnz * n), unless its density is at least
+/// `denseKernelDensity`: then forward and input-gradient products scatter the active values into a dense
+/// `[out x in]` scratch matrix (O(out * in), reused across calls) and run the dense kernels, which are faster
+/// when few entries are inactive. The weight gradient of a sparse weight is always the sampled product at the
+/// active entries, so inactive entries never receive gradient.
+struct WeightProduct {
+  /// The density from which a sparse weight is multiplied through a dense scratch copy.
+  var denseKernelDensity: Double
+  /// Dense copy of a sparse weight's values, rebuilt on every use (values change every step).
+  private var scratch: [Float] = []
+
+  init(denseKernelDensity: Double) {
+    self.denseKernelDensity = denseKernelDensity
+  }
+
+  /// Whether `weight` is multiplied with the sparse kernels.
+  func usesSparseKernels(_ weight: Parameter) -> Bool {
+    guard let pattern = weight.pattern else { return false }
+    return pattern.density < denseKernelDensity
+  }
+
+  private mutating func scatterIntoScratch(_ weight: Parameter, _ pattern: SparsePattern) {
+    let count = weight.denseCount
+    if scratch.count != count { scratch = [Float](repeating: 0, count: count) }
+    let columns = pattern.columns
+    scratch.withUnsafeMutableBufferPointer { dense in
+      dense.update(repeating: 0)
+      weight.value.withUnsafeBufferPointer { values in
+        pattern.rowStart.withUnsafeBufferPointer { rowStart in
+          pattern.columnIndex.withUnsafeBufferPointer { columnIndex in
+            for r in 0..<pattern.rows {
+              for k in Int(rowStart[r])..<Int(rowStart[r + 1]) { dense[r * columns + Int(columnIndex[k])] = values[k] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `output = W input`, `output` `[out x n]`.
+  mutating func forward(
+    _ weight: Parameter, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, n: Int
+  ) {
+    if let pattern = weight.pattern {
+      if pattern.density < denseKernelDensity {
+        weight.value.withUnsafeBufferPointer { values in
+          SparseKernels.forward(pattern: pattern, values: values, input: input, output: output, batch: n)
+        }
+        return
+      }
+      scatterIntoScratch(weight, pattern)
+      scratch.withUnsafeBufferPointer { dense in
+        DenseKernels.forward(
+          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n)
+      }
+    } else {
+      weight.value.withUnsafeBufferPointer { dense in
+        DenseKernels.forward(
+          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n)
+      }
+    }
+  }
+
+  /// `inputGradient = W^T outputGradient`, `inputGradient` `[in x n]`.
+  mutating func inputGradient(
+    _ weight: Parameter, outputGradient: UnsafeBufferPointer<Float>, inputGradient: UnsafeMutableBufferPointer<Float>,
+    n: Int
+  ) {
+    if let pattern = weight.pattern {
+      if pattern.density < denseKernelDensity {
+        weight.value.withUnsafeBufferPointer { values in
+          SparseKernels.inputGradient(
+            pattern: pattern, values: values, outputGradient: outputGradient, inputGradient: inputGradient, batch: n)
+        }
+        return
+      }
+      scatterIntoScratch(weight, pattern)
+      scratch.withUnsafeBufferPointer { dense in
+        DenseKernels.inputGradient(
+          weights: dense, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: weight.rows,
+          inFeatures: weight.columns, batch: n)
+      }
+    } else {
+      weight.value.withUnsafeBufferPointer { dense in
+        DenseKernels.inputGradient(
+          weights: dense, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: weight.rows,
+          inFeatures: weight.columns, batch: n)
+      }
+    }
+  }
+
+  /// `weight.gradient += outputGradient input^T` at the stored entries.
+  func accumulateWeightGradient(
+    _ weight: Parameter, outputGradient: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, n: Int
+  ) {
+    let rows = weight.rows
+    let columns = weight.columns
+    let pattern = weight.pattern
+    weight.gradient.withUnsafeMutableBufferPointer { gradient in
+      if let pattern {
+        SparseKernels.weightGradient(
+          pattern: pattern, outputGradient: outputGradient, input: input, valueGradient: gradient, batch: n,
+          accumulate: true)
+      } else {
+        DenseKernels.weightGradient(
+          outputGradient: outputGradient, input: input, weightGradient: gradient, outFeatures: rows,
+          inFeatures: columns, batch: n, accumulate: true)
+      }
+    }
+  }
+
+  /// The dense gradient `outputGradient input^T`, `[out x in]`, for every entry active or not.
+  static func denseGradient(
+    rows: Int, columns: Int, outputGradient: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>, n: Int
+  ) -> Matrix {
+    var result = Matrix(rows: rows, columns: columns)
+    result.scalars.withUnsafeMutableBufferPointer { gradient in
+      DenseKernels.weightGradient(
+        outputGradient: outputGradient, input: input, weightGradient: gradient, outFeatures: rows,
+        inFeatures: columns, batch: n, accumulate: false)
+    }
+    return result
+  }
+}
+
+extension Matrix {
+  /// Makes this matrix an element-wise copy of `source` without sharing its storage (reusing capacity).
+  mutating func copyContents(of source: Matrix) {
+    reshape(rows: source.rows, columns: source.columns)
+    scalars.withUnsafeMutableBufferPointer { destination in
+      source.scalars.withUnsafeBufferPointer { source in
+        if source.count > 0 { destination.baseAddress!.update(from: source.baseAddress!, count: source.count) }
+      }
+    }
+  }
+
+  /// Reshapes to `rows x columns`, keeping storage when the size is unchanged (contents unspecified).
+  mutating func prepare(rows: Int, columns: Int) {
+    if self.rows != rows || self.columns != columns { reshape(rows: rows, columns: columns) }
+  }
+}
