@@ -47,11 +47,42 @@ extension MuJoCoTask {
 
 /// Small helpers the tasks share.
 enum MuJoCoTerms {
-  /// `weight * sum(action^2)`, accumulated in `Double` (Gymnasium accumulates the float32 action in float32).
+  /// `weight * sum(action^2)` computed as Gymnasium computes it on a float32 action: squares, sum and product
+  /// in `Float` (NumPy 2 keeps a Python-float weight times a float32 scalar in float32), summed in NumPy's
+  /// pairwise order (`numpySum`), so that rewards agree with Gymnasium's to the last bit.
   static func controlCost(_ action: [Float], weight: Double) -> Double {
-    var sum = 0.0
-    for value in action { sum += Double(value) * Double(value) }
-    return weight * sum
+    let squares = action.map { $0 * $0 }
+    return Double(Float(weight) * squares.withUnsafeBufferPointer { numpySum($0) })
+  }
+
+  /// The float32 sum NumPy's `add.reduce` computes for a contiguous array: a running sum below 8 elements;
+  /// eight interleaved partial sums combined as a tree, then the remainder, up to 128; halves (rounded to a
+  /// multiple of 8) recursively above. O(n).
+  static func numpySum(_ values: UnsafeBufferPointer<Float>) -> Float {
+    let n = values.count
+    if n < 8 {
+      var sum: Float = 0
+      for value in values { sum += value }
+      return sum
+    }
+    if n <= 128 {
+      var r = (0..<8).map { values[$0] }
+      var i = 8
+      while i < n - n % 8 {
+        for j in 0..<8 { r[j] += values[i + j] }
+        i += 8
+      }
+      var sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+      while i < n {
+        sum += values[i]
+        i += 1
+      }
+      return sum
+    }
+    var half = n / 2
+    half -= half % 8
+    return numpySum(UnsafeBufferPointer(rebasing: values[0..<half]))
+      + numpySum(UnsafeBufferPointer(rebasing: values[half..<n]))
   }
 
   /// `values + uniform(-scale, scale)` elementwise, drawn in order.

@@ -51,7 +51,7 @@ struct ReacherTask: MuJoCoTask {
   func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
     let offset = offset(simulation)
     let distance = -(offset * offset).sum().squareRoot() * distanceRewardWeight
-    let control = -MuJoCoTerms.controlCost(action, weight: 1) * controlRewardWeight
+    let control = -MuJoCoTerms.controlCost(action, weight: controlRewardWeight)
     return MuJoCoOutcome(
       reward: distance + control, terminated: false, info: Info(["reward_dist": distance, "reward_ctrl": control]))
   }
