@@ -4,7 +4,9 @@ Reads one JSON request on standard input and writes one JSON answer:
   request: {"id": "Hopper-v5", "starts": [{"qpos": [...], "qvel": [...]}, ...], "actions": [[...], ...],
             "reset_seeds": n}
   answer:  {"start_observations": [...], "observations": [...], "rewards": [...], "terminated": [...],
-            "truncated": [...], "infos": [{...}], "reset_mean": [...], "reset_std": [...], "mujoco_version": "..."}
+            "truncated": [...], "infos": [{...}], "reset_mean": [...], "reset_std": [...], "mujoco_version": "...",
+            "observation_shape": [...], "action_low": [...], "action_high": [...], "max_episode_steps": n,
+            "reward_threshold": x or null}
 
 The trajectory: gym.make(id) (with its registered time limit), reset, set_state(starts[0]), then every action
 in turn as float32; whenever an episode ends, reset and set_state to the next start. The reset statistics: the
@@ -51,6 +53,11 @@ def main():
     answer["reset_mean"] = firsts.mean(axis=0).tolist()
     answer["reset_std"] = firsts.std(axis=0).tolist()
     answer["mujoco_version"] = mujoco.__version__
+    answer["observation_shape"] = list(env.observation_space.shape)
+    answer["action_low"] = env.action_space.low.astype(np.float64).tolist()
+    answer["action_high"] = env.action_space.high.astype(np.float64).tolist()
+    answer["max_episode_steps"] = env.spec.max_episode_steps
+    answer["reward_threshold"] = env.spec.reward_threshold
     env.close()
     json.dump(answer, sys.stdout)
 

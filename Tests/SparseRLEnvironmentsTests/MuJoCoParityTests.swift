@@ -36,6 +36,11 @@ struct MuJoCoParityTests {
     var reset_mean: [Double]
     var reset_std: [Double]
     var mujoco_version: String
+    var observation_shape: [Int]
+    var action_low: [Double]
+    var action_high: [Double]
+    var max_episode_steps: Int
+    var reward_threshold: Double?
   }
 
   static let ids = MuJoCo.specs.map(\.id)
@@ -71,9 +76,20 @@ struct MuJoCoParityTests {
     let answer = try PythonReference.call(
       script: "mujoco_v5.py",
       request: Request(
-        id: id, starts: starts, actions: actions.map { $0.map(Double.init) }, reset_seeds: Self.resetSeeds),
+        id: id, starts: starts, actions: actions.map { $0.map(Double.init) },
+        reset_seeds: Self.resetSeeds),
       as: Answer.self)
     #expect(answer.mujoco_version == environment.mujocoVersion)
+    #expect(answer.max_episode_steps == maxEpisodeSteps)
+    #expect(answer.reward_threshold == spec.rewardThreshold)
+    #expect(
+      answer.action_low == box.low.map(Double.init)
+        && answer.action_high == box.high.map(Double.init))
+    guard case .box(let observationBox) = environment.observationSpace else {
+      Issue.record("\(id): observation space is not a box")
+      return
+    }
+    #expect(answer.observation_shape == observationBox.shape)
     try #require(answer.observations.count == Self.steps)
 
     // Replay on the Swift side with the same starts and a step counter as the time limit.
@@ -88,8 +104,12 @@ struct MuJoCoParityTests {
       return environment.observation
     }
     func compare(_ swift: [Float], _ python: [Double], _ what: String) {
-      #expect(swift.count == python.count, "\(id) \(what): observation sizes \(swift.count) vs \(python.count)")
-      for (s, p) in zip(swift, python) { worst.observation = max(worst.observation, Self.relativeError(Double(s), p)) }
+      #expect(
+        swift.count == python.count,
+        "\(id) \(what): observation sizes \(swift.count) vs \(python.count)")
+      for (s, p) in zip(swift, python) {
+        worst.observation = max(worst.observation, Self.relativeError(Double(s), p))
+      }
     }
     compare(try restart(), answer.start_observations[0], "first start")
     var restarts = 1
@@ -114,22 +134,29 @@ struct MuJoCoParityTests {
     }
     #expect(restarts == answer.start_observations.count)
     print("\(id): \(restarts - 1) restarts; worst relative errors \(worst)")
-    #expect(worst.observation <= 1e-6, "\(id): observations differ by \(worst.observation) (relative)")
+    #expect(
+      worst.observation <= 1e-6, "\(id): observations differ by \(worst.observation) (relative)")
     #expect(worst.reward <= 1e-6, "\(id): rewards differ by \(worst.reward) (relative)")
     #expect(worst.info <= 1e-6, "\(id): info values differ by \(worst.info) (relative)")
 
     // Reset distribution: per-dimension mean and standard deviation over many seeds on both sides.
-    let firsts = try (0..<Self.resetSeeds).map { try environment.reset(seed: UInt64($0) &+ 1 << 40).observation }
+    let firsts = try (0..<Self.resetSeeds).map {
+      try environment.reset(seed: UInt64($0) &+ 1 << 40).observation
+    }
     let n = Double(Self.resetSeeds)
     for d in 0..<answer.reset_mean.count {
       let values = firsts.map { Double($0[d]) }
       let mean = values.reduce(0, +) / n
       let std = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n).squareRoot()
       let pythonStd = answer.reset_std[d]
-      let meanTolerance = 5 * ((std * std + pythonStd * pythonStd) / n).squareRoot() + 1e-7 * abs(mean) + 1e-12
+      let meanTolerance =
+        5 * ((std * std + pythonStd * pythonStd) / n).squareRoot() + 1e-7 * abs(mean) + 1e-12
       let stdTolerance = 5 * max(std, pythonStd) * (2 / n).squareRoot() + 1e-12
-      #expect(abs(mean - answer.reset_mean[d]) <= meanTolerance, "\(id) reset dim \(d): mean \(mean) vs \(answer.reset_mean[d])")
-      #expect(abs(std - pythonStd) <= stdTolerance, "\(id) reset dim \(d): std \(std) vs \(pythonStd)")
+      #expect(
+        abs(mean - answer.reset_mean[d]) <= meanTolerance,
+        "\(id) reset dim \(d): mean \(mean) vs \(answer.reset_mean[d])")
+      #expect(
+        abs(std - pythonStd) <= stdTolerance, "\(id) reset dim \(d): std \(std) vs \(pythonStd)")
     }
   }
 }

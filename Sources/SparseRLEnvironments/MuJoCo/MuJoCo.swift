@@ -24,7 +24,9 @@ public enum MuJoCo {
   }
 
   /// Makes the bare environment `id` (without its time limit) from `installation`.
-  public static func make(_ id: String, installation: MuJoCoInstallation = .default) throws -> MuJoCoEnvironment {
+  public static func make(_ id: String, installation: MuJoCoInstallation = .default) throws
+    -> MuJoCoEnvironment
+  {
     guard let task = tasks.first(where: { $0.id == id }) else {
       throw EnvironmentError.unknownEnvironment(id: id, suggestions: tasks.map(\.id))
     }
@@ -33,13 +35,17 @@ public enum MuJoCo {
 
   private static var tasks: [any MuJoCoTask] {
     [
-      HalfCheetahTask(), PlanarWalkerTask.hopper, PlanarWalkerTask.walker2d, AntTask(), HumanoidTask(),
+      HalfCheetahTask(), PlanarWalkerTask.hopper, PlanarWalkerTask.walker2d, AntTask(),
+      HumanoidTask(),
       InvertedPendulumTask(), SwimmerTask(), ReacherTask(),
     ]
   }
 
-  private static func spec(_ task: any MuJoCoTask, maxEpisodeSteps: Int, rewardThreshold: Double?) -> EnvironmentSpec {
-    EnvironmentSpec(id: task.id, maxEpisodeSteps: maxEpisodeSteps, rewardThreshold: rewardThreshold) {
+  private static func spec(_ task: any MuJoCoTask, maxEpisodeSteps: Int, rewardThreshold: Double?)
+    -> EnvironmentSpec
+  {
+    EnvironmentSpec(id: task.id, maxEpisodeSteps: maxEpisodeSteps, rewardThreshold: rewardThreshold)
+    {
       try MuJoCoEnvironment(task: task)
     }
   }

@@ -12,7 +12,8 @@ import SparseRLNumerics
 /// warm start), the generator and the episode phase, so a restored environment continues bit for bit.
 public final class MuJoCoEnvironment: Environment {
   private enum Phase: Int {
-    case needsReset = 0, running, terminated
+    case needsReset = 0
+    case running, terminated
   }
 
   public let id: String
@@ -50,10 +51,12 @@ public final class MuJoCoEnvironment: Environment {
     dt = simulation.timestep * Double(task.frameSkip)
     let range = simulation.actuatorCtrlRange
     actionBox = BoxSpace(
-      low: (0..<simulation.nu).map { Float(range[2 * $0]) }, high: (0..<simulation.nu).map { Float(range[2 * $0 + 1]) })
+      low: (0..<simulation.nu).map { Float(range[2 * $0]) },
+      high: (0..<simulation.nu).map { Float(range[2 * $0 + 1]) })
     actionSpace = .box(actionBox)
     let count = task.observationCount(simulation)
-    observationSpace = .box(BoxSpace(low: -.infinity, high: .infinity, shape: [count], elementType: .float64))
+    observationSpace = .box(
+      BoxSpace(low: -.infinity, high: .infinity, shape: [count], elementType: .float64))
     initialQpos = Array(simulation.qpos0)
     initialQvel = Array(repeating: 0, count: simulation.nv)
     generator = RandomGenerator(seed: UInt64.random(in: .min ... .max))
@@ -71,7 +74,8 @@ public final class MuJoCoEnvironment: Environment {
   public func step(_ action: Action) throws -> Step {
     guard phase == .running else { throw EnvironmentError.needsReset(environment: id) }
     guard case .continuous(let values) = action, actionBox.contains(values) else {
-      throw EnvironmentError.invalidAction(environment: id, action: "\(action)", space: "\(actionSpace)")
+      throw EnvironmentError.invalidAction(
+        environment: id, action: "\(action)", space: "\(actionSpace)")
     }
     let before = tracked
     for i in 0..<values.count { simulation.ctrl[i] = Double(values[i]) }
@@ -80,7 +84,8 @@ public final class MuJoCoEnvironment: Environment {
     let outcome = task.outcome(simulation, action: values, velocity: (tracked - before) / dt)
     if outcome.terminated { phase = .terminated }
     return Step(
-      observation: task.observation(simulation), reward: outcome.reward, terminated: outcome.terminated,
+      observation: task.observation(simulation), reward: outcome.reward,
+      terminated: outcome.terminated,
       truncated: false, info: outcome.info)
   }
 

@@ -22,22 +22,33 @@ public struct MuJoCoInstallation: Equatable, Sendable {
   /// An installation in `home` (not checked until loaded).
   public init(home: URL) { self.home = home }
 
-  /// The installation the environment variables select: `$SPARSERL_MUJOCO_HOME`, else the package's `.mujoco`.
+  /// The installation the process environment selects (see `init(environment:)`).
   public static var `default`: MuJoCoInstallation {
-    if let path = ProcessInfo.processInfo.environment["SPARSERL_MUJOCO_HOME"], !path.isEmpty {
-      return MuJoCoInstallation(home: URL(fileURLWithPath: path))
-    }
-    let packageRoot = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    return MuJoCoInstallation(home: packageRoot.appendingPathComponent(".mujoco"))
+    MuJoCoInstallation(environment: ProcessInfo.processInfo.environment)
   }
+
+  /// The installation `environment` selects: `SPARSERL_MUJOCO_HOME` when set and not empty, else `.mujoco` in
+  /// the package root.
+  public init(environment: [String: String]) {
+    if let path = environment["SPARSERL_MUJOCO_HOME"], !path.isEmpty {
+      self.init(home: URL(fileURLWithPath: path))
+    } else {
+      self.init(home: Self.packageRoot.appendingPathComponent(".mujoco"))
+    }
+  }
+
+  /// The package root (four levels above this file: MuJoCo, SparseRLEnvironments, Sources).
+  static let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
   /// The shim library.
   public var shimPath: URL { home.appendingPathComponent("lib/libsparserl_mujoco.so") }
 
   /// The model file called `name` (e.g. `half_cheetah.xml`).
-  public func modelPath(_ name: String) -> URL { home.appendingPathComponent("assets").appendingPathComponent(name) }
+  public func modelPath(_ name: String) -> URL {
+    home.appendingPathComponent("assets").appendingPathComponent(name)
+  }
 }
 
 /// The MuJoCo C library, reached through the shim's flat C functions (loaded once per installation with
@@ -77,29 +88,39 @@ final class MuJoCoLibrary: Sendable {
     }
     func symbol<T>(_ name: String, as type: T.Type) throws(MuJoCoLibraryError) -> T {
       guard let address = dlsym(library, name) else {
-        throw .notInstalled("\(path) has no symbol \(name) (rebuild it with the current setup script)")
+        throw .notInstalled(
+          "\(path) has no symbol \(name) (rebuild it with the current setup script)")
       }
       return unsafeBitCast(address, to: type)
     }
     let abi = try symbol("srl_mj_abi_version", as: (@convention(c) () -> Int32).self)()
     guard abi == Self.abiVersion else {
-      throw .notInstalled("\(path) has interface version \(abi), this build expects \(Self.abiVersion)")
+      throw .notInstalled(
+        "\(path) has interface version \(abi), this build expects \(Self.abiVersion)")
     }
     libraryVersion = try symbol("srl_mj_library_version", as: (@convention(c) () -> Int32).self)()
-    load = try symbol("srl_mj_load", as: (@convention(c) (UnsafePointer<CChar>, UnsafeMutablePointer<CChar>, Int32) -> Handle?).self)
+    load = try symbol(
+      "srl_mj_load",
+      as: (@convention(c) (UnsafePointer<CChar>, UnsafeMutablePointer<CChar>, Int32) -> Handle?)
+        .self)
     free = try symbol("srl_mj_free", as: (@convention(c) (Handle) -> Void).self)
     size = try symbol("srl_mj_size", as: (@convention(c) (Handle, Int32) -> Int32).self)
     timestep = try symbol("srl_mj_timestep", as: (@convention(c) (Handle) -> Double).self)
-    array = try symbol("srl_mj_array", as: (@convention(c) (Handle, Int32) -> UnsafeMutablePointer<Double>?).self)
-    bodyID = try symbol("srl_mj_body_id", as: (@convention(c) (Handle, UnsafePointer<CChar>) -> Int32).self)
+    array = try symbol(
+      "srl_mj_array", as: (@convention(c) (Handle, Int32) -> UnsafeMutablePointer<Double>?).self)
+    bodyID = try symbol(
+      "srl_mj_body_id", as: (@convention(c) (Handle, UnsafePointer<CChar>) -> Int32).self)
     reset = try symbol("srl_mj_reset", as: (@convention(c) (Handle) -> Void).self)
     forward = try symbol("srl_mj_forward", as: (@convention(c) (Handle) -> Void).self)
     step = try symbol("srl_mj_step", as: (@convention(c) (Handle, Int32) -> Void).self)
     stepOnly = try symbol("srl_mj_step_only", as: (@convention(c) (Handle, Int32) -> Void).self)
-    getState = try symbol("srl_mj_get_state", as: (@convention(c) (Handle, UnsafeMutablePointer<Double>) -> Void).self)
-    setState = try symbol("srl_mj_set_state", as: (@convention(c) (Handle, UnsafePointer<Double>) -> Void).self)
+    getState = try symbol(
+      "srl_mj_get_state", as: (@convention(c) (Handle, UnsafeMutablePointer<Double>) -> Void).self)
+    setState = try symbol(
+      "srl_mj_set_state", as: (@convention(c) (Handle, UnsafePointer<Double>) -> Void).self)
     warningCount = try symbol("srl_mj_warning_count", as: (@convention(c) () -> Int).self)
-    lastWarningInto = try symbol("srl_mj_last_warning", as: (@convention(c) (UnsafeMutablePointer<CChar>, Int32) -> Void).self)
+    lastWarningInto = try symbol(
+      "srl_mj_last_warning", as: (@convention(c) (UnsafeMutablePointer<CChar>, Int32) -> Void).self)
   }
 
   /// The last warning MuJoCo reported in this process (empty when none).
@@ -125,7 +146,9 @@ final class MuJoCoLibrary: Sendable {
   nonisolated(unsafe) private static var loaded: [URL: MuJoCoLibrary] = [:]
 
   /// The library of `installation`, loaded on first use (a loaded library stays loaded).
-  static func shared(_ installation: MuJoCoInstallation = .default) throws(MuJoCoLibraryError) -> MuJoCoLibrary {
+  static func shared(_ installation: MuJoCoInstallation = .default) throws(MuJoCoLibraryError)
+    -> MuJoCoLibrary
+  {
     lock.lock()
     defer { lock.unlock() }
     if let library = loaded[installation.home] { return library }

@@ -8,7 +8,9 @@ import Foundation
 final class MuJoCoSimulation {
   /// The arrays the environments read or write (identifiers of the C shim's `srl_mj_array`).
   enum Array: Int32 {
-    case qpos = 0, qvel, ctrl, xpos, xipos, cinert, cvel, qfrcActuator, cfrcExt, bodyMass, actuatorCtrlRange, qpos0
+    case qpos = 0
+    case qvel, ctrl, xpos, xipos, cinert, cvel, qfrcActuator, cfrcExt, bodyMass, actuatorCtrlRange,
+      qpos0
   }
 
   let library: MuJoCoLibrary
@@ -93,7 +95,8 @@ final class MuJoCoSimulation {
 
   /// Sets positions and velocities, then `mj_forward` (Gymnasium's `MujocoEnv.set_state`).
   func setPositionsAndVelocities(qpos newQpos: [Double], qvel newQvel: [Double]) {
-    precondition(newQpos.count == nq && newQvel.count == nv, "expected \(nq) positions and \(nv) velocities")
+    precondition(
+      newQpos.count == nq && newQvel.count == nv, "expected \(nq) positions and \(nv) velocities")
     for i in 0..<nq { qpos[i] = newQpos[i] }
     for i in 0..<nv { qvel[i] = newQvel[i] }
     forward()

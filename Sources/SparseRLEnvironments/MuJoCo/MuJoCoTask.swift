@@ -23,7 +23,8 @@ protocol MuJoCoTask: Sendable {
   func trackedPosition(_ simulation: MuJoCoSimulation) -> SIMD2<Double>
   /// Reward, termination and info after a step that applied `action` and moved the tracked position with
   /// `velocity`.
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
   /// The randomised initial positions and velocities, from the model's initial ones.
   func initialState(
     qpos: [Double], qvel: [Double], generator: inout RandomGenerator
@@ -86,22 +87,29 @@ enum MuJoCoTerms {
   }
 
   /// `values + uniform(-scale, scale)` elementwise, drawn in order.
-  static func uniformNoise(_ values: [Double], scale: Double, _ generator: inout RandomGenerator) -> [Double] {
+  static func uniformNoise(_ values: [Double], scale: Double, _ generator: inout RandomGenerator)
+    -> [Double]
+  {
     values.map { $0 + generator.uniform(-scale, scale) }
   }
 
   /// `values + scale * standard normal` elementwise, drawn in order.
-  static func normalNoise(_ values: [Double], scale: Double, _ generator: inout RandomGenerator) -> [Double] {
+  static func normalNoise(_ values: [Double], scale: Double, _ generator: inout RandomGenerator)
+    -> [Double]
+  {
     values.map { $0 + scale * generator.normal() }
   }
 
   /// Appends `buffer[range]` as `Float`s, each clipped to `limit` when given.
   static func append(
-    _ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>, to observation: inout [Float],
+    _ buffer: UnsafeMutableBufferPointer<Double>, _ range: Range<Int>,
+    to observation: inout [Float],
     clippedTo limit: ClosedRange<Double>? = nil
   ) {
     if let limit {
-      for i in range { observation.append(Float(min(max(buffer[i], limit.lowerBound), limit.upperBound))) }
+      for i in range {
+        observation.append(Float(min(max(buffer[i], limit.lowerBound), limit.upperBound)))
+      }
     } else {
       for i in range { observation.append(Float(buffer[i])) }
     }
@@ -111,7 +119,9 @@ enum MuJoCoTerms {
   static func planarInfo(_ simulation: MuJoCoSimulation, velocity: SIMD2<Double>? = nil) -> Info {
     let x = simulation.qpos[0]
     let y = simulation.qpos[1]
-    var info = Info(["x_position": x, "y_position": y, "distance_from_origin": (x * x + y * y).squareRoot()])
+    var info = Info([
+      "x_position": x, "y_position": y, "distance_from_origin": (x * x + y * y).squareRoot(),
+    ])
     if let velocity {
       info["x_velocity"] = velocity.x
       info["y_velocity"] = velocity.y

@@ -30,7 +30,8 @@ struct AntTask: MuJoCoTask {
     observation.reserveCapacity(observationCount(simulation))
     MuJoCoTerms.append(simulation.qpos, 2..<simulation.nq, to: &observation)
     MuJoCoTerms.append(simulation.qvel, 0..<simulation.nv, to: &observation)
-    MuJoCoTerms.append(simulation.cfrcExt, 6..<simulation.nbody * 6, to: &observation, clippedTo: contactForceRange)
+    MuJoCoTerms.append(
+      simulation.cfrcExt, 6..<simulation.nbody * 6, to: &observation, clippedTo: contactForceRange)
     return observation
   }
 
@@ -44,7 +45,9 @@ struct AntTask: MuJoCoTask {
     return healthyZRange.contains(simulation.qpos[2])
   }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let healthy = isHealthy(simulation)
     let forward = velocity.x * forwardRewardWeight
     let survive = healthy ? healthyReward : 0
@@ -61,7 +64,8 @@ struct AntTask: MuJoCoTask {
     info["reward_contact"] = -contact
     info["reward_survive"] = survive
     return MuJoCoOutcome(
-      reward: forward + survive - (control + contact), terminated: !healthy && terminateWhenUnhealthy, info: info)
+      reward: forward + survive - (control + contact),
+      terminated: !healthy && terminateWhenUnhealthy, info: info)
   }
 
   func initialState(

@@ -23,9 +23,13 @@ struct HalfCheetahTask: MuJoCoTask {
     return observation
   }
 
-  func trackedPosition(_ simulation: MuJoCoSimulation) -> SIMD2<Double> { SIMD2(simulation.qpos[0], 0) }
+  func trackedPosition(_ simulation: MuJoCoSimulation) -> SIMD2<Double> {
+    SIMD2(simulation.qpos[0], 0)
+  }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let forward = forwardRewardWeight * velocity.x
     let control = MuJoCoTerms.controlCost(action, weight: controlCostWeight)
     let info = Info([
@@ -42,5 +46,7 @@ struct HalfCheetahTask: MuJoCoTask {
     return (positions, MuJoCoTerms.normalNoise(qvel, scale: resetNoiseScale, &generator))
   }
 
-  func resetInfo(_ simulation: MuJoCoSimulation) -> Info { Info(["x_position": simulation.qpos[0]]) }
+  func resetInfo(_ simulation: MuJoCoSimulation) -> Info {
+    Info(["x_position": simulation.qpos[0]])
+  }
 }

@@ -22,7 +22,8 @@ struct HumanoidTask: MuJoCoTask {
 
   func observationCount(_ simulation: MuJoCoSimulation) -> Int {
     let bodies = simulation.nbody - 1
-    return simulation.nq - 2 + simulation.nv + bodies * 10 + bodies * 6 + (simulation.nv - 6) + bodies * 6
+    return simulation.nq - 2 + simulation.nv + bodies * 10 + bodies * 6 + (simulation.nv - 6)
+      + bodies * 6
   }
 
   func observation(_ simulation: MuJoCoSimulation) -> [Float] {
@@ -50,7 +51,9 @@ struct HumanoidTask: MuJoCoTask {
     return weighted / mass
   }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let z = simulation.qpos[2]
     let healthy = healthyZRange.lowerBound < z && z < healthyZRange.upperBound
     let forward = forwardRewardWeight * velocity.x
@@ -67,7 +70,8 @@ struct HumanoidTask: MuJoCoTask {
     info["reward_ctrl"] = -control
     info["reward_contact"] = -contact
     return MuJoCoOutcome(
-      reward: forward + survive - (control + contact), terminated: !healthy && terminateWhenUnhealthy, info: info)
+      reward: forward + survive - (control + contact),
+      terminated: !healthy && terminateWhenUnhealthy, info: info)
   }
 
   func initialState(

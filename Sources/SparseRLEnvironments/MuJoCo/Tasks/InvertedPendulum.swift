@@ -21,11 +21,14 @@ struct InvertedPendulumTask: MuJoCoTask {
     return observation
   }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let finite = simulation.qpos.allSatisfy(\.isFinite) && simulation.qvel.allSatisfy(\.isFinite)
     let terminated = !finite || abs(simulation.qpos[1]) > 0.2
     let reward = terminated ? 0.0 : 1.0
-    return MuJoCoOutcome(reward: reward, terminated: terminated, info: Info(["reward_survive": reward]))
+    return MuJoCoOutcome(
+      reward: reward, terminated: terminated, info: Info(["reward_survive": reward]))
   }
 
   func initialState(

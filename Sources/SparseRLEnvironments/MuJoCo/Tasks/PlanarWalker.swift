@@ -25,12 +25,14 @@ struct PlanarWalkerTask: MuJoCoTask {
 
   /// `Hopper-v5` with its default arguments.
   static let hopper = PlanarWalkerTask(
-    id: "Hopper-v5", modelFile: "hopper.xml", healthyStateRange: -100...100, healthyZRange: 0.7...Double.infinity,
+    id: "Hopper-v5", modelFile: "hopper.xml", healthyStateRange: -100...100,
+    healthyZRange: 0.7...Double.infinity,
     healthyAngleRange: -0.2...0.2)
 
   /// `Walker2d-v5` with its default arguments.
   static let walker2d = PlanarWalkerTask(
-    id: "Walker2d-v5", modelFile: "walker2d_v5.xml", healthyStateRange: nil, healthyZRange: 0.8...2.0,
+    id: "Walker2d-v5", modelFile: "walker2d_v5.xml", healthyStateRange: nil,
+    healthyZRange: 0.8...2.0,
     healthyAngleRange: -1...1)
 
   func observationCount(_ simulation: MuJoCoSimulation) -> Int { simulation.nq - 1 + simulation.nv }
@@ -43,7 +45,9 @@ struct PlanarWalkerTask: MuJoCoTask {
     return observation
   }
 
-  func trackedPosition(_ simulation: MuJoCoSimulation) -> SIMD2<Double> { SIMD2(simulation.qpos[0], 0) }
+  func trackedPosition(_ simulation: MuJoCoSimulation) -> SIMD2<Double> {
+    SIMD2(simulation.qpos[0], 0)
+  }
 
   /// Whether `value` lies strictly inside `range`.
   private func inside(_ value: Double, _ range: ClosedRange<Double>) -> Bool {
@@ -55,20 +59,26 @@ struct PlanarWalkerTask: MuJoCoTask {
       for i in 2..<simulation.nq where !inside(simulation.qpos[i], range) { return false }
       for i in 0..<simulation.nv where !inside(simulation.qvel[i], range) { return false }
     }
-    return inside(simulation.qpos[1], healthyZRange) && inside(simulation.qpos[2], healthyAngleRange)
+    return inside(simulation.qpos[1], healthyZRange)
+      && inside(simulation.qpos[2], healthyAngleRange)
   }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let healthy = isHealthy(simulation)
     let forward = forwardRewardWeight * velocity.x
     let survive = healthy ? healthyReward : 0
     let control = MuJoCoTerms.controlCost(action, weight: controlCostWeight)
     let info = Info([
-      "x_position": simulation.qpos[0], "z_distance_from_origin": simulation.qpos[1] - simulation.qpos0[1],
-      "x_velocity": velocity.x, "reward_forward": forward, "reward_ctrl": -control, "reward_survive": survive,
+      "x_position": simulation.qpos[0],
+      "z_distance_from_origin": simulation.qpos[1] - simulation.qpos0[1],
+      "x_velocity": velocity.x, "reward_forward": forward, "reward_ctrl": -control,
+      "reward_survive": survive,
     ])
     return MuJoCoOutcome(
-      reward: forward + survive - control, terminated: !healthy && terminateWhenUnhealthy, info: info)
+      reward: forward + survive - control, terminated: !healthy && terminateWhenUnhealthy,
+      info: info)
   }
 
   func initialState(
@@ -80,7 +90,8 @@ struct PlanarWalkerTask: MuJoCoTask {
 
   func resetInfo(_ simulation: MuJoCoSimulation) -> Info {
     Info([
-      "x_position": simulation.qpos[0], "z_distance_from_origin": simulation.qpos[1] - simulation.qpos0[1],
+      "x_position": simulation.qpos[0],
+      "z_distance_from_origin": simulation.qpos[1] - simulation.qpos0[1],
     ])
   }
 }

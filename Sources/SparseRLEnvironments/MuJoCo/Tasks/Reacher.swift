@@ -21,7 +21,8 @@ struct ReacherTask: MuJoCoTask {
 
   mutating func prepare(_ simulation: MuJoCoSimulation) throws(MuJoCoLibraryError) {
     let path = simulation.library.installation.modelPath(modelFile).path
-    guard let fingertip = simulation.bodyID("fingertip"), let target = simulation.bodyID("target") else {
+    guard let fingertip = simulation.bodyID("fingertip"), let target = simulation.bodyID("target")
+    else {
       throw .modelFailed(path: path, reason: "no bodies named 'fingertip' and 'target'")
     }
     self.fingertip = fingertip
@@ -43,17 +44,21 @@ struct ReacherTask: MuJoCoTask {
     let qvel = simulation.qvel
     let offset = offset(simulation)
     return [
-      cos(qpos[0]), cos(qpos[1]), sin(qpos[0]), sin(qpos[1]), qpos[2], qpos[3], qvel[0], qvel[1], offset.x,
+      cos(qpos[0]), cos(qpos[1]), sin(qpos[0]), sin(qpos[1]), qpos[2], qpos[3], qvel[0], qvel[1],
+      offset.x,
       offset.y,
     ].map { Float($0) }
   }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let offset = offset(simulation)
     let distance = -(offset * offset).sum().squareRoot() * distanceRewardWeight
     let control = -MuJoCoTerms.controlCost(action, weight: controlRewardWeight)
     return MuJoCoOutcome(
-      reward: distance + control, terminated: false, info: Info(["reward_dist": distance, "reward_ctrl": control]))
+      reward: distance + control, terminated: false,
+      info: Info(["reward_dist": distance, "reward_ctrl": control]))
   }
 
   func initialState(

@@ -28,7 +28,9 @@ struct SwimmerTask: MuJoCoTask {
     SIMD2(simulation.qpos[0], simulation.qpos[1])
   }
 
-  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>) -> MuJoCoOutcome {
+  func outcome(_ simulation: MuJoCoSimulation, action: [Float], velocity: SIMD2<Double>)
+    -> MuJoCoOutcome
+  {
     let forward = forwardRewardWeight * velocity.x
     let control = MuJoCoTerms.controlCost(action, weight: controlCostWeight)
     var info = MuJoCoTerms.planarInfo(simulation, velocity: velocity)
