@@ -89,6 +89,15 @@ public final class MuJoCoEnvironment: Environment {
       truncated: false, info: outcome.info)
   }
 
+  /// Writes `action` to the controls and runs the frame skip's bare `mj_step` calls, without the
+  /// post-constraint pass, observation, reward or checks: the simulator's own cost, for benchmarks. The
+  /// episode state is left as after a step whose observation was not read.
+  public func stepPhysicsOnly(_ action: [Float]) {
+    precondition(action.count == simulation.nu, "\(id): expected \(simulation.nu) controls")
+    for i in 0..<action.count { simulation.ctrl[i] = Double(action[i]) }
+    simulation.stepOnly(frames: task.frameSkip)
+  }
+
   /// Sets joint positions and velocities and recomputes derived quantities (Gymnasium's `set_state`). The
   /// episode continues from there.
   public func setState(qpos: [Double], qvel: [Double]) {
