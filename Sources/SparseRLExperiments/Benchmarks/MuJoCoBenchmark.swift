@@ -10,9 +10,10 @@ public struct MuJoCoBenchmark {
   public struct Result: Sendable {
     public let id: String
     public let steps: Int
-    /// `MuJoCoEnvironment.step` with random actions (resets included).
+    /// `MuJoCoEnvironment.step` with uniform random actions (resets when an episode ends included).
     public let environmentStepsPerSecond: Double
-    /// Bare `mj_step` calls only (`stepPhysicsOnly`), in environment steps per second.
+    /// Bare `mj_step` calls only (`stepPhysicsOnly`) on the same actions and reset schedule, in environment
+    /// steps per second.
     public let simulatorStepsPerSecond: Double
     /// Gymnasium's environment, when a Python interpreter was given.
     public let gymnasiumStepsPerSecond: Double?
@@ -24,41 +25,68 @@ public struct MuJoCoBenchmark {
 
   public let id: String
   public let steps: Int
+  /// Measurements per Swift run; the fastest counts.
+  public let repeats: Int
 
-  public init(id: String, steps: Int) {
-    precondition(steps > 0, "the benchmark needs at least one step")
+  public init(id: String, steps: Int, repeats: Int = 3) {
+    precondition(steps > 0 && repeats > 0, "the benchmark needs at least one step and one repeat")
     self.id = id
     self.steps = steps
+    self.repeats = repeats
   }
 
   /// Runs the Swift measurements, and Gymnasium's with `python` (running `gymnasiumScript`) when given.
   public func run(python: URL? = nil, gymnasiumScript: URL? = nil) throws -> Result {
     let environment = try MuJoCo.make(id)
-    guard case .box(let box) = environment.actionSpace else { preconditionFailure("MuJoCo actions are boxes") }
+    guard case .box(let box) = environment.actionSpace else {
+      preconditionFailure("MuJoCo actions are boxes")
+    }
     var generator = RandomGenerator(seed: 0)
-    let actions = (0..<steps).map { _ in (0..<box.count).map { generator.uniform(box.low[$0], box.high[$0]) } }
+    let actions = (0..<steps).map { _ in
+      (0..<box.count).map { generator.uniform(box.low[$0], box.high[$0]) }
+    }
 
-    _ = try environment.reset(seed: 0)
+    // The bare run replays the same actions and resets at the same steps, so it simulates the same states.
+    // Both runs alternate `repeats` times and keep their fastest time (the machine may be shared).
+    var resetAfter = [Bool](repeating: false, count: steps)
     let clock = ContinuousClock()
-    let environmentTime = try clock.measure {
-      for action in actions where try environment.step(.continuous(action)).isLast {
-        _ = try environment.reset()
-      }
+    var environmentTimes: [Duration] = []
+    var simulatorTimes: [Duration] = []
+    for _ in 0..<repeats {
+      _ = try environment.reset(seed: 0)
+      environmentTimes.append(
+        try clock.measure {
+          for (t, action) in actions.enumerated()
+          where try environment.step(.continuous(action)).isLast {
+            resetAfter[t] = true
+            _ = try environment.reset()
+          }
+        })
+      _ = try environment.reset(seed: 0)
+      simulatorTimes.append(
+        try clock.measure {
+          for (t, action) in actions.enumerated() {
+            environment.stepPhysicsOnly(action)
+            if resetAfter[t] { _ = try environment.reset() }
+          }
+        })
     }
-    _ = try environment.reset(seed: 0)
-    let simulatorTime = clock.measure {
-      for action in actions { environment.stepPhysicsOnly(action) }
-    }
+    let environmentTime = environmentTimes.min()!
+    let simulatorTime = simulatorTimes.min()!
     var gymnasium: Double?
     if let python, let gymnasiumScript {
-      gymnasium = try Self.gymnasiumStepsPerSecond(id: id, steps: steps, python: python, script: gymnasiumScript)
+      gymnasium = try Self.gymnasiumStepsPerSecond(
+        id: id, steps: steps, python: python, script: gymnasiumScript)
     }
     return Result(
       id: id, steps: steps, environmentStepsPerSecond: Double(steps) / environmentTime.seconds,
-      simulatorStepsPerSecond: Double(steps) / simulatorTime.seconds, gymnasiumStepsPerSecond: gymnasium)
+      simulatorStepsPerSecond: Double(steps) / simulatorTime.seconds,
+      gymnasiumStepsPerSecond: gymnasium)
   }
 
-  private static func gymnasiumStepsPerSecond(id: String, steps: Int, python: URL, script: URL) throws -> Double {
+  private static func gymnasiumStepsPerSecond(id: String, steps: Int, python: URL, script: URL)
+    throws -> Double
+  {
     struct Answer: Decodable { var steps_per_second: Double }
     let process = Process()
     process.executableURL = python
@@ -66,11 +94,13 @@ public struct MuJoCoBenchmark {
     process.currentDirectoryURL = FileManager.default.temporaryDirectory
     let output = Pipe()
     process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-      throw MuJoCoBenchmarkError(description: "\(script.path) exited with status \(process.terminationStatus)")
+      throw MuJoCoBenchmarkError(
+        description: "\(script.path) exited with status \(process.terminationStatus)")
     }
     return try JSONDecoder().decode(Answer.self, from: data).steps_per_second
   }

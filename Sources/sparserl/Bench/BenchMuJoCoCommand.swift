@@ -6,7 +6,8 @@ import SparseRLExperiments
 struct BenchMuJoCoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mujoco",
-    abstract: "Steps per second of MuJoCo environments, bare mj_step and Gymnasium (needs scripts/setup-mujoco.sh)."
+    abstract:
+      "Steps per second of MuJoCo environments, bare mj_step and Gymnasium (needs scripts/setup-mujoco.sh)."
   )
 
   @Option(name: .customLong("env"), parsing: .upToNextOption, help: "Environment ids.")
@@ -15,7 +16,10 @@ struct BenchMuJoCoCommand: ParsableCommand {
   @Option(help: "Steps per measurement.")
   var steps = 20_000
 
-  @Option(help: "Python interpreter with gymnasium for the comparison (default: .venv/bin/python if present).")
+  @Option(
+    help:
+      "Python interpreter with gymnasium for the comparison (default: .venv/bin/python if present)."
+  )
   var python: String?
 
   @Flag(help: "Skip the Gymnasium comparison.")
@@ -27,16 +31,20 @@ struct BenchMuJoCoCommand: ParsableCommand {
     let compare =
       !noGymnasium && FileManager.default.isExecutableFile(atPath: python)
       && FileManager.default.fileExists(atPath: script.path)
-    print("| environment | Swift env steps/s | bare mj_step steps/s | overhead | Gymnasium steps/s | speed-up |")
+    print(
+      "| environment | Swift env steps/s | bare mj_step steps/s | overhead | Gymnasium steps/s | speed-up |"
+    )
     print("|---|---|---|---|---|---|")
     for id in ids {
       let result = try MuJoCoBenchmark(id: id, steps: steps).run(
-        python: compare ? URL(fileURLWithPath: python) : nil, gymnasiumScript: compare ? script : nil)
+        python: compare ? URL(fileURLWithPath: python) : nil,
+        gymnasiumScript: compare ? script : nil)
       let gymnasium = result.gymnasiumStepsPerSecond
       print(
         "| \(id) | \(Int(result.environmentStepsPerSecond)) | \(Int(result.simulatorStepsPerSecond)) | "
           + "\(Int((result.overhead * 100).rounded()))% | \(gymnasium.map { "\(Int($0))" } ?? "-") | "
-          + "\(gymnasium.map { String(format: "%.1fx", result.environmentStepsPerSecond / $0) } ?? "-") |")
+          + "\(gymnasium.map { String(format: "%.1fx", result.environmentStepsPerSecond / $0) } ?? "-") |"
+      )
     }
   }
 }
