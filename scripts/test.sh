@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
+scripts/setup-mujoco.sh
 export SPARSERL_REQUIRE_REFERENCES=1
 exec swift test -c release -Xswiftc -enable-testing "$@"
