@@ -82,7 +82,9 @@ let package = Package(
       swiftSettings: optimisedCode),
     .testTarget(
       name: "SparseRLAgentsTests",
-      dependencies: ["SparseRLNumerics", "SparseRLEnvironments", "SparseRLAgents"],
+      dependencies: [
+        "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
+      ],
       swiftSettings: optimisedCode),
     .testTarget(
       name: "SparseRLEnvironmentsTests",

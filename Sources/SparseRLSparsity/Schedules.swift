@@ -1,7 +1,7 @@
 import Foundation
 
 /// How the drop fraction of SET and RigL decays over training.
-public enum DropFractionDecay: String, Equatable, Hashable, Sendable, Codable {
+public enum DropFractionDecay: String, Equatable, Hashable, Sendable, Codable, CaseIterable {
   /// `f_t = f0 * 0.5 * (1 + cos(pi * min(t, T_end) / T_end))` (RigL, RLx2).
   case cosine
   /// `f_t = f0` (the original SET).

@@ -56,11 +56,11 @@ public enum PositionRanking {
 }
 
 /// How the initial mask of a sparse layer is chosen.
-public enum InitialMask: String, Equatable, Hashable, Sendable, Codable {
+public enum InitialMask: String, Equatable, Hashable, Sendable, Codable, CaseIterable {
   /// The active positions are drawn uniformly at random (the usual choice; Static, SET, RigL).
   case random
   /// The largest-magnitude entries of the freshly initialised dense weight are kept (the RLx2 code).
-  case largestMagnitude
+  case largestMagnitude = "largest_magnitude"
 }
 
 extension InitialMask {

@@ -126,7 +126,7 @@ public enum GrownWeightInitialization: Equatable, Hashable, Sendable, Codable {
 /// - `keep` (the RLx2 code does not reset moments): the state they had when they were dropped is restored. The
 ///   RLx2 code keeps dense moments for every position and lets them evolve while inactive; compact storage can
 ///   only freeze them at the drop. Never-active positions have no state to keep and start at 0.
-public enum GrownMomentPolicy: String, Equatable, Hashable, Sendable, Codable {
+public enum GrownMomentPolicy: String, Equatable, Hashable, Sendable, Codable, CaseIterable {
   /// Grown positions start with zero optimizer state.
   case reset
   /// Grown positions get back the optimizer state they had when last dropped.

@@ -1,3 +1,4 @@
+import SparseRLAgents
 import Testing
 
 @testable import SparseRLExperiments
@@ -10,8 +11,11 @@ private struct OptimizerSection: Codable, Equatable, ConfigValidatable {
   }
 }
 
+private enum Method: String, ConfigChoice { case dense, rigl }
+
 private struct SampleConfig: Codable, Equatable, ConfigValidatable {
   var environment = "CartPole-v1"
+  var method = Method.dense
   var totalSteps = 100_000
   var useDoubleQ = true
   var hiddenSizes = [256, 256]
@@ -88,6 +92,21 @@ private struct SampleConfig: Codable, Equatable, ConfigValidatable {
     #expect(error.issues.map(\.key) == ["total_steps", "optimizer.learning_rate"])
     #expect(error.issues[0].description == "exp.yaml:2: total_steps: must be positive, got -3")
     #expect(error.issues[1].source == "--set optimizer.learning_rate=0")
+  }
+
+  @Test func unknownChoicesRangeErrorsAndUnknownKeysAreReportedTogether() throws {
+    var tree = try ConfigTree(defaults: SampleConfig())
+    tree.apply(yaml: "method: rgl\ntotal_steps: 0\nbogus: 1\n", source: "exp.yaml")
+    let error = try #require(throws: ConfigError.self) { try tree.decode(SampleConfig.self) }
+    #expect(
+      error.issues.map(\.description) == [
+        "exp.yaml:3: bogus: unknown key",
+        "exp.yaml:1: method: expected one of dense, rigl, got 'rgl'",
+        "exp.yaml:2: total_steps: must be positive, got 0",
+      ])
+    tree.apply(override: "method=rigl")
+    tree.apply(override: "total_steps=5")
+    #expect(throws: ConfigError.self) { try tree.decode(SampleConfig.self) }  // bogus is still there
   }
 
   @Test func malformedOverrideAndYamlAreReported() throws {

@@ -44,6 +44,9 @@ private struct ReadResult: Decodable {
     let crc: UInt32 = 0xE306_9283
     let masked = ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
     let tail = frame.suffix(4)
-    #expect(Array(tail) == [UInt8(masked & 0xFF), UInt8((masked >> 8) & 0xFF), UInt8((masked >> 16) & 0xFF), UInt8(masked >> 24)])
+    #expect(
+      Array(tail) == [
+        UInt8(masked & 0xFF), UInt8((masked >> 8) & 0xFF), UInt8((masked >> 16) & 0xFF), UInt8(masked >> 24),
+      ])
   }
 }

@@ -103,8 +103,7 @@ public enum EnvironmentBenchmark {
   }
 
   /// Measures every id in Swift, then (unless `python` is nil) all of them in Python in one process.
-  public static func run(ids: [String], seconds: Double, python: URL?, script: URL) throws -> [Row]
-  {
+  public static func run(ids: [String], seconds: Double, python: URL?, script: URL) throws -> [Row] {
     try validate(ids)
     var rows = ids.map { Row(id: $0) }
     for index in rows.indices {

@@ -1,4 +1,5 @@
 import Foundation
+import SparseRLAgents
 import Yams
 
 /// Resolves a typed configuration from layers of YAML: the defaults (the Swift value encoded to YAML, so the
@@ -60,21 +61,29 @@ public struct ConfigTree {
     return node
   }
 
-  /// Decodes the merged tree as `T`, then validates it. Throws `ConfigError` with every issue found.
+  /// Decodes the merged tree as `T`, then validates it. Throws `ConfigError` with every issue found: unknown
+  /// keys and values of the wrong kind (from the layers), unknown choices (while decoding) and out-of-range
+  /// values (from `validate`), each named with the file or override it came from.
   public func decode<T: Decodable & ConfigValidatable>(_ type: T.Type = T.self) throws -> T {
-    if !issues.isEmpty { throw ConfigError(issues: issues) }
+    var found = issues
+    let collector = ConfigIssueCollector()
     let value: T
     do {
-      value = try YAMLDecoder().decode(T.self, from: ConfigTree.mapKeys(root, ConfigTree.camelCase))
+      value = try YAMLDecoder().decode(
+        T.self, from: ConfigTree.mapKeys(root, ConfigTree.camelCase),
+        userInfo: [ConfigIssueCollector.userInfoKey: collector])
     } catch {
-      throw ConfigError(issues: [ConfigIssue(source: "config", key: "", message: "cannot decode: \(error)")])
+      throw ConfigError(issues: found + [ConfigIssue(source: "config", key: "", message: "cannot decode: \(error)")])
     }
-    var found: [ConfigIssue] = []
-    value.validate(path: "", issues: &found)
-    for index in found.indices {
-      let origin = origins[found[index].key] ?? ("defaults", nil)
-      found[index].source = origin.source
-      found[index].line = origin.line
+    var checked: [ConfigIssue] = collector.issues.map {
+      ConfigIssue(source: "", key: $0.path.map(ConfigTree.snakeCase).joined(separator: "."), message: $0.message)
+    }
+    value.validate(path: "", issues: &checked)
+    for var issue in checked {
+      let origin = origins[issue.key] ?? ("defaults", nil)
+      issue.source = origin.source
+      issue.line = origin.line
+      found.append(issue)
     }
     if !found.isEmpty { throw ConfigError(issues: found) }
     return value
@@ -125,6 +134,7 @@ public struct ConfigTree {
           return base
         }
       }
+      origins[key] = (source, line)
       return user
     case .scalar, .alias:
       guard kindMatches(user, base) else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One problem found in a configuration: where it is (source file or `--set`, line, dotted key) and what was
 /// expected. All problems of a configuration are collected and reported together, before anything runs.
 public struct ConfigIssue: Equatable, Sendable, CustomStringConvertible {
@@ -47,5 +49,45 @@ extension ConfigValidatable {
       // The source is filled in by `ConfigTree.decode` from where the value was set.
       issues.append(ConfigIssue(source: "", key: path.isEmpty ? key : "\(path).\(key)", message: expected))
     }
+  }
+}
+
+/// Collects problems found while decoding a configuration, so that a bad choice is reported together with
+/// every other mistake instead of stopping at the first.
+public final class ConfigIssueCollector: @unchecked Sendable {
+  /// The `Decoder.userInfo` key under which decoders find the collector.
+  public static let userInfoKey = CodingUserInfoKey(rawValue: "sparserl.configIssues")!
+  private(set) var found: [(path: [String], message: String)] = []
+  public init() {}
+  func add(path: [any CodingKey], message: String) { found.append((path.map(\.stringValue), message)) }
+  /// The problems, with their Swift (camelCase) key paths.
+  public var issues: [(path: [String], message: String)] { found }
+}
+
+/// A configuration value chosen from a fixed set of names (`method: rigl`). Decoding an unknown name reports
+/// "expected one of ..." through the decoder's `ConfigIssueCollector` (and falls back to the first case so that
+/// decoding can go on), or throws when no collector is present.
+public protocol ConfigChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
+
+extension ConfigChoice {
+  public init(from decoder: any Decoder) throws {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    if let value = Self(rawValue: text) {
+      self = value
+      return
+    }
+    let message = "expected one of \(Self.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'"
+    guard let collector = decoder.userInfo[ConfigIssueCollector.userInfoKey] as? ConfigIssueCollector,
+      let fallback = Self.allCases.first
+    else {
+      throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: message))
+    }
+    collector.add(path: decoder.codingPath, message: message)
+    self = fallback
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(rawValue)
   }
 }
