@@ -8,6 +8,9 @@ struct SparseRLCommand: ParsableCommand {
     commandName: "sparserl",
     abstract: "Train deep reinforcement-learning agents whose networks are sparse from the first step to the last.",
     version: sparseRLVersion,
-    subcommands: [BenchCommand.self, DescribeCommand.self]
+    subcommands: [
+      TrainCommand.self, ResumeCommand.self, EvaluateCommand.self, BenchCommand.self, DescribeCommand.self,
+      EnvsCommand.self, PresetsCommand.self,
+    ]
   )
 }

@@ -1,6 +1,6 @@
 /// The Levenshtein distance between two strings (insertions, deletions and substitutions of characters each
 /// cost 1), case-insensitive. O(|a| * |b|) time, O(|b|) memory. Used to suggest registered ids.
-func editDistance(_ a: String, _ b: String) -> Int {
+public func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a.lowercased())
   let b = Array(b.lowercased())
   if a.isEmpty { return b.count }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SparseRLExperiments
+
+/// `sparserl train [CONFIG...] [--set key=value ...]`.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train an agent from YAML configurations (the built-in RLx2-TD3 Pendulum run when none is given).",
+    discussion: """
+      Configurations are applied in order, then each --set override. A CONFIG is a YAML file or a preset name \
+      (`sparserl presets` lists them). Every mistake in them is reported before anything runs.
+      """)
+
+  @Argument(help: "YAML files or preset names, applied in order.")
+  var configs: [String] = []
+
+  @Option(name: .customLong("set"), help: "Override one key, e.g. --set td3.batch_size=128 (repeatable).")
+  var overrides: [String] = []
+
+  @Option(help: "The run directory (default: runs/<agent>-<environment>-seed<seed>-<time>). Must not hold a run.")
+  var runDir: String?
+
+  @Flag(help: "Plain periodic progress lines instead of a progress bar.")
+  var plain = false
+
+  func run() throws {
+    bootstrapLogging()
+    let layers =
+      configs.isEmpty
+      ? [Experiment.Layer(yaml: Presets.builtinDefault, source: "built-in default")]
+      : try configs.map(Presets.layer)
+    let experiment = try Experiment.resolve(layers: layers, overrides: overrides)
+    let url =
+      runDir.map { URL(fileURLWithPath: $0) }
+      ?? RunDirectory.defaultURL(
+        agent: experiment.kind.rawValue, environment: experiment.run.environment, seed: experiment.run.seed)
+    let run = try RunDirectory.create(at: url)
+    Logger(label: "sparserl").info(
+      "training \(experiment.kind.rawValue) on \(experiment.run.environment) into \(url.path)")
+    let trainer = Trainer(
+      experiment: experiment, run: run, progressStyle: plain ? .lines : .automatic, signals: SignalMonitor())
+    print(RunSummary.text(try trainer.start(), run: run))
+  }
+}
+
+/// `sparserl resume RUN_DIR`.
+struct ResumeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "resume", abstract: "Continue a run exactly from its newest valid checkpoint.")
+
+  @Argument(help: "The run directory.")
+  var runDir: String
+
+  @Flag(help: "Plain periodic progress lines instead of a progress bar.")
+  var plain = false
+
+  func run() throws {
+    bootstrapLogging()
+    let run = try RunDirectory.open(URL(fileURLWithPath: runDir))
+    let experiment = try Experiment.resolve(
+      layers: [Experiment.Layer(yaml: try String(contentsOf: run.config, encoding: .utf8), source: run.config.path)],
+      overrides: [])
+    let trainer = Trainer(
+      experiment: experiment, run: run, progressStyle: plain ? .lines : .automatic, signals: SignalMonitor())
+    print(RunSummary.text(try trainer.resume(), run: run))
+  }
+}
+
+/// Sends swift-log output to standard error, at `info` (or `$SPARSERL_LOG_LEVEL`).
+func bootstrapLogging() {
+  LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel =
+      ProcessInfo.processInfo.environment["SPARSERL_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+    return handler
+  }
+}
