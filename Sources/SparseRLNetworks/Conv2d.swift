@@ -178,15 +178,7 @@ public final class Conv2d: MaskableLayer {
     }
     columns.scalars.withUnsafeBufferPointer { cols in
       output.scalars.withUnsafeMutableBufferPointer { y in
-        product.forward(weight, input: cols, output: y, n: n)
-        if let bias {
-          bias.value.withUnsafeBufferPointer { bv in
-            for o in 0..<outChannels {
-              let value = bv[o]
-              for k in (o * n)..<((o + 1) * n) { y[k] += value }
-            }
-          }
-        }
+        product.forward(weight, bias: bias, input: cols, output: y, n: n)
       }
     }
     return output
@@ -207,7 +199,7 @@ public final class Conv2d: MaskableLayer {
         columns.scalars.withUnsafeBufferPointer { cols in
           product.accumulateWeightGradient(weight, outputGradient: dys, input: cols, n: n)
         }
-        if let bias { Linear.accumulateRowSums(dys, rows: outChannels, columns: n, into: bias) }
+        if let bias { WeightProduct.accumulateRowSums(dys, rows: outChannels, columns: n, into: bias) }
       }
       columnGradient.scalars.withUnsafeMutableBufferPointer { dcols in
         product.inputGradient(weight, outputGradient: dys, inputGradient: dcols, n: n)

@@ -103,15 +103,7 @@ public final class Linear: MaskableLayer {
     output.prepare(rows: outFeatures, columns: batch)
     input.scalars.withUnsafeBufferPointer { xs in
       output.scalars.withUnsafeMutableBufferPointer { ys in
-        product.forward(weight, input: xs, output: ys, n: batch)
-        if let bias {
-          bias.value.withUnsafeBufferPointer { b in
-            for i in 0..<outFeatures {
-              let bi = b[i]
-              for k in (i * batch)..<((i + 1) * batch) { ys[k] += bi }
-            }
-          }
-        }
+        product.forward(weight, bias: bias, input: xs, output: ys, n: batch)
       }
     }
     return output
@@ -130,7 +122,7 @@ public final class Linear: MaskableLayer {
       outputGradient.scalars.withUnsafeBufferPointer { dys in
         if accumulateParameterGradients {
           product.accumulateWeightGradient(weight, outputGradient: dys, input: xs, n: batch)
-          if let bias { Self.accumulateRowSums(dys, rows: outFeatures, columns: batch, into: bias) }
+          if let bias { WeightProduct.accumulateRowSums(dys, rows: outFeatures, columns: batch, into: bias) }
         }
         inputGradient.scalars.withUnsafeMutableBufferPointer { dxs in
           product.inputGradient(weight, outputGradient: dys, inputGradient: dxs, n: batch)
@@ -138,19 +130,6 @@ public final class Linear: MaskableLayer {
       }
     }
     return inputGradient
-  }
-
-  /// `parameter.gradient[i] += sum_b values[i, b]` (the bias gradient).
-  static func accumulateRowSums(
-    _ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into parameter: Parameter
-  ) {
-    parameter.gradient.withUnsafeMutableBufferPointer { g in
-      for i in 0..<rows {
-        var sum: Float = 0
-        for k in (i * columns)..<((i + 1) * columns) { sum += values[k] }
-        g[i] += sum
-      }
-    }
   }
 
   public func denseWeightGradient() -> Matrix {

@@ -42,8 +42,35 @@ struct WeightProduct {
     }
   }
 
-  /// `output = W input`, `output` `[out x n]`.
+  /// `output = W input + bias` (the bias broadcast over the `n` columns), `output` `[out x n]`.
   mutating func forward(
+    _ weight: Parameter, bias: Parameter?, input: UnsafeBufferPointer<Float>,
+    output: UnsafeMutableBufferPointer<Float>, n: Int
+  ) {
+    multiply(weight, input: input, output: output, n: n)
+    guard let bias else { return }
+    bias.value.withUnsafeBufferPointer { b in
+      for i in 0..<weight.rows {
+        let value = b[i]
+        for k in (i * n)..<((i + 1) * n) { output[k] += value }
+      }
+    }
+  }
+
+  /// `parameter.gradient[i] += sum_k values[i, k]` over the `columns` columns (the bias gradient).
+  static func accumulateRowSums(
+    _ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into parameter: Parameter
+  ) {
+    parameter.gradient.withUnsafeMutableBufferPointer { g in
+      for i in 0..<rows {
+        var sum: Float = 0
+        for k in (i * columns)..<((i + 1) * columns) { sum += values[k] }
+        g[i] += sum
+      }
+    }
+  }
+
+  private mutating func multiply(
     _ weight: Parameter, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, n: Int
   ) {
     if let pattern = weight.pattern {
