@@ -17,8 +17,6 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
   /// The final score is the mean of the last evaluations covering this fraction of training (the State of Sparse
   /// Training reports the last 10%; RLx2 the last 30 evaluations of 600, 5%).
   public var finalScoreFraction = 0.1
-  /// Report training metrics every this many environment steps.
-  public var logInterval = 1_000
   /// Write a checkpoint every this many environment steps (0: only at the end and on SIGINT/SIGTERM).
   public var checkpointInterval = 10_000
   /// How many checkpoints to keep.
@@ -36,7 +34,6 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
     check(
       finalScoreFraction > 0 && finalScoreFraction <= 1, path, "final_score_fraction",
       "must be in (0, 1], got \(finalScoreFraction)", &issues)
-    check(logInterval > 0, path, "log_interval", "must be positive, got \(logInterval)", &issues)
     check(
       checkpointInterval >= 0, path, "checkpoint_interval", "must be non-negative, got \(checkpointInterval)", &issues)
     check(keepCheckpoints >= 1, path, "keep_checkpoints", "must be at least 1, got \(keepCheckpoints)", &issues)
@@ -88,7 +85,6 @@ public struct ExperimentConfig<Settings: AgentConfiguration>: Codable, Equatable
     try container.encode(run.evaluationInterval, forKey: Key("evaluationInterval"))
     try container.encode(run.evaluationEpisodes, forKey: Key("evaluationEpisodes"))
     try container.encode(run.finalScoreFraction, forKey: Key("finalScoreFraction"))
-    try container.encode(run.logInterval, forKey: Key("logInterval"))
     try container.encode(run.checkpointInterval, forKey: Key("checkpointInterval"))
     try container.encode(run.keepCheckpoints, forKey: Key("keepCheckpoints"))
     try container.encode(settings, forKey: Key(Settings.kind.rawValue))

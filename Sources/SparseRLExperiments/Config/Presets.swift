@@ -15,7 +15,6 @@ public enum Presets {
     total_steps: 15000
     evaluation_interval: 1000
     evaluation_episodes: 5
-    log_interval: 500
     checkpoint_interval: 5000
     td3:
       learning_starts: 1000
