@@ -27,7 +27,9 @@ enum AgentStateCoding {
 
   /// An environment state as the UTF-8 bytes of its JSON encoding.
   static func archive(_ state: EnvironmentState) throws -> ArchiveValue {
-    .bytes(Array(try JSONEncoder().encode(state)))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return .bytes(Array(try encoder.encode(state)))
   }
 
   /// The environment state saved under `name` by `archive(_:)`.

@@ -157,17 +157,11 @@ public final class DQNAgent: Agent {
     let targets = DQNTarget.targets(
       rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, nextTargetQ: nextTargetQ,
       nextOnlineQ: nextOnlineQ)
+    let actions = (0..<batch.count).map { Int(batch.actions[0, $0]) }
     let values = q.model.forward(batch.observations)
-    var predictions = [Float](repeating: 0, count: batch.count)
-    var actions = [Int](repeating: 0, count: batch.count)
-    for b in 0..<batch.count {
-      actions[b] = Int(batch.actions[0, b])
-      predictions[b] = values[actions[b], b]
-    }
-    let (loss, gradient) = config.loss.evaluate(predictions: predictions, targets: targets)
+    let (loss, outputGradient, meanQ) = DQNLoss.evaluate(
+      values: values, actions: actions, targets: targets, loss: config.loss)
     guard loss.isFinite else { throw AgentError.nonFiniteValue(what: "DQN TD loss", step: environmentSteps) }
-    var outputGradient = Matrix(rows: actionCount, columns: batch.count)
-    for b in 0..<batch.count { outputGradient[actions[b], b] = gradient[b] }
     optimizer.zeroGradients()
     _ = q.model.backward(outputGradient, accumulateParameterGradients: true)
     let takeStep = q.afterBackward()
@@ -177,7 +171,7 @@ public final class DQNAgent: Agent {
     if takeStep { optimizer.step() }
     updates += 1
     lossSum += Double(loss)
-    qSum += Double(predictions.reduce(0, +)) / Double(batch.count)
+    qSum += Double(meanQ)
     updatesSinceReport += 1
   }
 
