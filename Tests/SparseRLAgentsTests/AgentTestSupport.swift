@@ -52,3 +52,16 @@ func trainUntil(
   }
   return (best, agent.environmentSteps)
 }
+
+/// The dotted paths of the entries that differ between two archives (for failure messages).
+func differences(_ a: BinaryArchive, _ b: BinaryArchive, prefix: String = "") -> [String] {
+  var result: [String] = []
+  for name in Set(a.names + b.names).sorted() {
+    switch (a[name], b[name]) {
+    case (.archive(let x)?, .archive(let y)?): result += differences(x, y, prefix: prefix + name + ".")
+    case (let x, let y) where x != y: result.append(prefix + name)
+    default: break
+    }
+  }
+  return result
+}

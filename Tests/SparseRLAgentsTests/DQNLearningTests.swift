@@ -47,7 +47,9 @@ import Testing
     #expect(abs(agent.q.currentSparsity - 0.9) < 0.01)
     let start = Date()
     let result = try trainUntil(agent, id: "CartPole-v1", threshold: 475, maxSteps: budget, interval: 2500)
-    print("RigL 90% DQN CartPole: \(result) in \(Date().timeIntervalSince(start)) s, topology updates \(agent.q.topologyUpdates)")
+    print(
+      "RigL 90% DQN CartPole: \(result) in \(Date().timeIntervalSince(start)) s, topology updates \(agent.q.topologyUpdates)"
+    )
     #expect(agent.q.topologyUpdates > 0)
     #expect(abs(agent.q.currentSparsity - 0.9) < 0.01)
     #expect(result.best >= 475)

@@ -49,7 +49,9 @@ private final class CountingEnvironment: Environment {
       var minus = new
       minus[b] -= 1e-3
       let f = { (x: [Float]) in
-        Double(PPOLoss.clippedSurrogate(logProbabilities: x, oldLogProbabilities: old, advantages: advantages, clip: 0.2).loss)
+        Double(
+          PPOLoss.clippedSurrogate(logProbabilities: x, oldLogProbabilities: old, advantages: advantages, clip: 0.2)
+            .loss)
       }
       #expect(abs((f(plus) - f(minus)) / 2e-3 - Double(result.gradient[b])) < 2e-3, "sample \(b)")
     }
@@ -106,7 +108,10 @@ private final class CountingEnvironment: Environment {
     let finalValue = agent.critic.model.forward(Matrix([[3]]))[0, 0]
     // Step 2 (third step) truncated both environments; their next stored observation is the reset one.
     #expect(agent.rollout.truncated[4] && agent.rollout.truncated[5])
-    #expect(agent.rollout.finalValues[4] == finalValue && agent.rollout.finalValues[5] == finalValue)
+    // (Computed on a batch of one here and of two in the agent: equal up to the kernels' summation order.)
+    #expect(
+      abs(agent.rollout.finalValues[4] - finalValue) < 1e-5
+        && agent.rollout.finalValues[5] == agent.rollout.finalValues[4])
     #expect(finalValue != 0)
     try agent.trainStep(metrics: sink)
     #expect(agent.rollout.observations[6] == 0 && agent.rollout.observations[7] == 0)
@@ -150,7 +155,10 @@ private final class CountingEnvironment: Environment {
     let restored = try PPOAgent(
       config: config, environment: EnvironmentRegistry.make(id), seed: 77, totalSteps: total)
     try restored.restoreState(saved)
-    #expect(try restored.saveState() == agent.saveState())
+    do {
+      let differing = try differences(restored.saveState(), agent.saveState())
+      #expect(differing == [])
+    }
     let (first, second) = (RecordingMetricsSink(), RecordingMetricsSink())
     for _ in 0..<60 {
       try agent.trainStep(metrics: first)
@@ -159,6 +167,9 @@ private final class CountingEnvironment: Environment {
     #expect(agent.actor.topologyUpdates > 0 && agent.critic.topologyUpdates > 0)
     #expect(first.records.filter { $0.group == .train }.count == 4)
     #expect(first.records == second.records)
-    #expect(try restored.saveState() == agent.saveState())
+    do {
+      let differing = try differences(restored.saveState(), agent.saveState())
+      #expect(differing == [])
+    }
   }
 }

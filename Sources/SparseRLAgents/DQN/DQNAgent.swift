@@ -68,7 +68,8 @@ public final class DQNAgent: Agent {
     observationWidth = observations.count
     let root = RandomGenerator(seed: seed)
     var initialization = root.stream("q.init")
-    let model = try config.network.build(inputShape: observations.shape, outputs: actions.count, random: &initialization)
+    let model = try config.network.build(
+      inputShape: observations.shape, outputs: actions.count, random: &initialization)
     let updateBudget = max(1, (totalSteps - config.learningStarts) / config.trainFrequency)
     q = try SparseNetwork(
       model: model, sparsity: config.sparsity, totalUpdates: updateBudget, random: root.stream("q.topology"))

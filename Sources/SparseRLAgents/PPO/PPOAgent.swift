@@ -68,7 +68,8 @@ public final class PPOAgent: Agent {
     head = PPOPolicyHead(space: first.actionSpace, initialLogStd: Float(config.initialLogStd))
     observationWidth = observationBox.count
     plannedIterations = max(1, totalSteps / config.rolloutSize)
-    let updatesPerIteration = config.updateEpochs * ((config.rolloutSize + config.minibatchSize - 1) / config.minibatchSize)
+    let updatesPerIteration =
+      config.updateEpochs * ((config.rolloutSize + config.minibatchSize - 1) / config.minibatchSize)
     let totalUpdates = plannedIterations * updatesPerIteration
     let root = RandomGenerator(seed: seed)
     var actorInit = root.stream("actor.init")

@@ -16,7 +16,9 @@ enum PPOPolicyHead {
     case .discrete(let discrete): self = .categorical(discrete)
     case .box(let box):
       self = .gaussian(
-        box, logStd: Parameter(name: "log_std", rows: box.count, columns: 1, value: .init(repeating: initialLogStd, count: box.count)))
+        box,
+        logStd: Parameter(
+          name: "log_std", rows: box.count, columns: 1, value: .init(repeating: initialLogStd, count: box.count)))
     }
   }
 

@@ -70,7 +70,9 @@ public struct PPORollout: Sendable {
 
   /// Records the outcome of the step and advances: rewards, end flags and the final-observation value of each
   /// truncated sub-environment (`finalValues[e]`, ignored where `truncated[e]` is false).
-  public mutating func recordOutcome(rewards r: [Float], terminated term: [Bool], truncated trunc: [Bool], finalValues f: [Float]) {
+  public mutating func recordOutcome(
+    rewards r: [Float], terminated term: [Bool], truncated trunc: [Bool], finalValues f: [Float]
+  ) {
     for e in 0..<environments {
       let sample = filled * environments + e
       rewards[sample] = r[e]
@@ -134,10 +136,12 @@ public struct PPORollout: Sendable {
       throw ArchiveError.invalidValue(entry: archive.qualified("filled"), reason: "\(newFilled) not in 0...\(steps)")
     }
     let loaded = (
-      try archive.floats("observations", count: n * observationWidth), try archive.floats("actions", count: n * actionWidth),
+      try archive.floats("observations", count: n * observationWidth),
+      try archive.floats("actions", count: n * actionWidth),
       try archive.floats("logProbabilities", count: n), try archive.floats("values", count: n),
       try archive.floats("rewards", count: n), try archive.floats("finalValues", count: n),
-      try archive.bytes("terminated", count: n).map { $0 != 0 }, try archive.bytes("truncated", count: n).map { $0 != 0 }
+      try archive.bytes("terminated", count: n).map { $0 != 0 },
+      try archive.bytes("truncated", count: n).map { $0 != 0 }
     )
     filled = newFilled
     (observations, actions, logProbabilities, values, rewards, finalValues, terminated, truncated) = loaded
