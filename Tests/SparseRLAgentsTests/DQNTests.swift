@@ -166,6 +166,29 @@ import Testing
     }
   }
 
+  /// MinAtar frames (boolean observations) are stored as bits and feed the MinAtar CNN; a short sparse run
+  /// trains with finite losses.
+  @Test func minAtarCNNTrainsFromBitPackedReplay() throws {
+    var config = DQNConfig()
+    config.network.kind = .minatarCNN
+    config.sparsity.method = .set
+    config.sparsity.sparsity = 0.8
+    config.sparsity.updateInterval = 10
+    config.bufferSize = 1000
+    config.batchSize = 8
+    config.learningStarts = 20
+    config.logInterval = 10
+    let environment = try EnvironmentRegistry.make("MinAtar/Breakout-v1")
+    guard case .box(let box) = environment.observationSpace else { throw AgentError.invalidState("not a box") }
+    let agent = try DQNAgent(config: config, environment: environment, seed: 1, totalSteps: 60)
+    #expect(agent.replay.byteCount < config.bufferSize * (box.count / 8 + 8 + 8))  // bits, not floats
+    let sink = RecordingMetricsSink()
+    for _ in 0..<60 { try agent.trainStep(metrics: sink) }
+    let losses = sink.records.filter { $0.group == .train }.compactMap { $0.values["loss"] }
+    #expect(losses.count == 4 && losses.allSatisfy(\.isFinite))
+    #expect(agent.q.topologyUpdates == 4)
+  }
+
   @Test func replayBufferArchiveRoundTripsAndRejectsAnotherLayout() throws {
     let buffer = ReplayBuffer(capacity: 5, observationWidth: 3, observationEncoding: .bit, actionWidth: 1)
     for t in 0..<7 {

@@ -42,6 +42,8 @@ public final class PPOAgent: Agent {
   private let allParameters: [Parameter]
   private var policyRandom: RandomGenerator
   private var minibatchRandom: RandomGenerator
+  /// The observation normalisation of sub-environment 0, whose statistics evaluation uses (nil when off).
+  private let evaluationNormalization: ObservationNormalization?
   /// The observations the sub-environments are in, `[width x num_envs]`.
   private var observations: Matrix
 
@@ -93,6 +95,7 @@ public final class PPOAgent: Agent {
       environments: config.numEnvs, steps: config.numSteps, observationWidth: observationBox.count,
       actionWidth: head.actionWidth)
     policyRandom = root.stream("policy")
+    evaluationNormalization = first.find(ObservationNormalization.self)
     minibatchRandom = root.stream("minibatches")
     let reset = try self.environments.reset(seed: seed)
     observations = PPOAgent.matrix(reset.observations, width: observationBox.count)
@@ -142,10 +145,7 @@ public final class PPOAgent: Agent {
   }
 
   public func evaluationAction(for observation: [Float]) -> Action {
-    var input = observation
-    if let normalization = environments.environments[0].find(ObservationNormalization.self) {
-      input = normalization.normalize(observation)
-    }
+    let input = evaluationNormalization?.normalize(observation) ?? observation
     return head.deterministicAction(actor.model.forward(Matrix(rows: observationWidth, columns: 1, scalars: input)))
   }
 
