@@ -94,7 +94,9 @@ public final class SparseNetwork {
   public func archive() throws -> BinaryArchive {
     var archive = BinaryArchive()
     archive["updates"] = .int(updates)
-    archive["topology"] = .string(try String(decoding: JSONEncoder().encode(controller.state), as: UTF8.self))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys  // the same state always gives the same bytes
+    archive["topology"] = .string(try String(decoding: encoder.encode(controller.state), as: UTF8.self))
     archive["network"] = .archive(NetworkArchive.archive(of: model))
     return archive
   }

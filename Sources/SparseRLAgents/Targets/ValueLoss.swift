@@ -1,7 +1,7 @@
 import SparseRLNumerics
 
 /// The regression loss of a value or Q-function against its targets, averaged over the batch.
-public enum ValueLoss: String, Codable, Sendable, CaseIterable {
+public enum ValueLoss: String, ConfigChoice {
   /// `mean((q - y)^2)`.
   case mse
   /// Smooth L1 with threshold 1: `0.5 d^2` for `|d| <= 1`, `|d| - 0.5` otherwise (DQN on Atari).

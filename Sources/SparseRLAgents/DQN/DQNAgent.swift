@@ -1,0 +1,225 @@
+import SparseRLEnvironments
+import SparseRLNetworks
+import SparseRLNumerics
+
+/// Deep Q-learning (Mnih et al. 2015) on a sparse Q-network, with the usual options: double DQN, n-step
+/// returns, MSE or Huber loss, hard or Polyak target updates, ε-greedy exploration after a random warm-up.
+///
+/// One `trainStep` takes one environment step, stores the transition, and, after `learning_starts` steps,
+/// does one gradient update every `train_frequency` steps and updates the target network every
+/// `target_update_interval` steps. The target network is a copy of the online network that follows its mask
+/// (`TargetUpdate`). The TD target is in `DQNTarget`; the loss in `ValueLoss`.
+///
+/// Random streams (all saved in checkpoints): `q.init` (initial weights), `q.topology` (masks and their
+/// updates), `exploration` (ε-greedy and warm-up actions), `replay` (minibatch sampling); the training
+/// environment is reset with `seed` once, when the agent is built.
+public final class DQNAgent: Agent {
+  /// The settings.
+  public let config: DQNConfig
+  /// The online Q-network with its sparse-training method.
+  public let q: SparseNetwork
+  /// The target network (same layout as `q`, updated from it).
+  public let target: any Layer
+  /// The optimizer of `q`.
+  public let optimizer: Adam
+  /// The replay buffer.
+  public let replay: ReplayBuffer
+  /// The training environment.
+  public let environment: any Environment
+  public private(set) var environmentSteps = 0
+  /// Gradient updates done so far.
+  public private(set) var updates = 0
+
+  private let totalSteps: Int
+  private let actionCount: Int
+  private let actionStart: Int
+  private let observationWidth: Int
+  private let parameters: [Parameter]
+  private let epsilonSchedule: LinearSchedule
+  private var exploration: RandomGenerator
+  private var sampling: RandomGenerator
+  private var observation: [Float]
+  /// Sums since the last report of the train group.
+  private var lossSum = 0.0
+  private var qSum = 0.0
+  private var updatesSinceReport = 0
+
+  /// A DQN agent for `environment` (box observations, discrete actions) that will train for `totalSteps`
+  /// environment steps (the horizon of the ε and topology schedules). Resets `environment` with `seed`.
+  /// Throws `AgentError.incompatibleEnvironment` for other spaces, `ConfigError` for invalid settings, and the
+  /// sparsity allocation's error when the target sparsity cannot be met.
+  public init(config: DQNConfig, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
+    var issues: [ConfigIssue] = []
+    config.validate(path: "agent", issues: &issues)
+    guard issues.isEmpty else { throw ConfigError(issues: issues) }
+    guard case .discrete(let actions) = environment.actionSpace else {
+      throw AgentError.incompatibleEnvironment(
+        "DQN needs a discrete action space; \(environment.id) has \(environment.actionSpace)")
+    }
+    guard case .box(let observations) = environment.observationSpace else {
+      throw AgentError.incompatibleEnvironment(
+        "DQN needs a box observation space; \(environment.id) has \(environment.observationSpace)")
+    }
+    self.config = config
+    self.environment = environment
+    self.totalSteps = totalSteps
+    actionCount = actions.count
+    actionStart = actions.start
+    observationWidth = observations.count
+    let root = RandomGenerator(seed: seed)
+    var initialization = root.stream("q.init")
+    let model = try config.network.build(
+      inputShape: observations.shape, outputs: actions.count, random: &initialization)
+    let updateBudget = max(1, (totalSteps - config.learningStarts) / config.trainFrequency)
+    q = try SparseNetwork(
+      model: model, sparsity: config.sparsity, totalUpdates: updateBudget, random: root.stream("q.topology"))
+    target = model.copy()
+    parameters = model.parameters
+    optimizer = Adam(
+      parameters: parameters, learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
+      weightDecay: Float(config.weightDecay))
+    replay = ReplayBuffer(
+      capacity: config.bufferSize, observationWidth: observations.count,
+      observationEncoding: ObservationStorage.Encoding(observations.elementType), actionWidth: 1)
+    epsilonSchedule = config.epsilonSchedule(totalSteps: totalSteps)
+    exploration = root.stream("exploration")
+    sampling = root.stream("replay")
+    observation = try environment.reset(seed: seed).observation
+  }
+
+  public var networks: [(role: String, network: SparseNetwork)] { [("q", q)] }
+
+  public var metricNames: [MetricGroup: [String]] {
+    [
+      .train: ["loss", "q_mean", "epsilon", "buffer_size", "sparsity", "topology_updates", "updates"],
+      .episode: ["return", "length"],
+    ]
+  }
+
+  /// ε at environment step `step`: 1 during the warm-up, then the linear schedule.
+  public func epsilon(atStep step: Int) -> Double {
+    step < config.learningStarts ? 1 : epsilonSchedule.value(at: step - config.learningStarts)
+  }
+
+  /// The greedy action index (0-based) of one observation.
+  func greedyActionIndex(_ observation: [Float]) -> Int {
+    let values = q.model.forward(Matrix(rows: observationWidth, columns: 1, scalars: observation))
+    return DQNTarget.greedyAction(values, column: 0)
+  }
+
+  public func evaluationAction(for observation: [Float]) -> Action {
+    .discrete(actionStart + greedyActionIndex(observation))
+  }
+
+  public func trainStep(metrics: any MetricsSink) throws {
+    let epsilon = epsilon(atStep: environmentSteps)
+    let explore = environmentSteps < config.learningStarts || exploration.nextDouble() < epsilon
+    let action = explore ? exploration.integer(below: actionCount) : greedyActionIndex(observation)
+    let step = try environment.step(.discrete(actionStart + action))
+    replay.add(
+      observation: observation, action: action, reward: Float(step.reward), nextObservation: step.observation,
+      terminated: step.terminated, truncated: step.truncated)
+    environmentSteps += 1
+    if step.isLast {
+      if let episodeReturn = step.info[EpisodeStatistics.returnKey],
+        let length = step.info[EpisodeStatistics.lengthKey]
+      {
+        metrics.record(group: .episode, step: environmentSteps, values: ["return": episodeReturn, "length": length])
+      }
+      observation = try environment.reset(seed: nil).observation
+    } else {
+      observation = step.observation
+    }
+    let stepsAfterWarmUp = environmentSteps - config.learningStarts
+    if stepsAfterWarmUp > 0 {
+      if stepsAfterWarmUp % config.trainFrequency == 0 { try update() }
+      if stepsAfterWarmUp % config.targetUpdateInterval == 0 { updateTarget() }
+    }
+    if environmentSteps % config.logInterval == 0 && updatesSinceReport > 0 {
+      let count = Double(updatesSinceReport)
+      metrics.record(
+        group: .train, step: environmentSteps,
+        values: [
+          "loss": lossSum / count, "q_mean": qSum / count, "epsilon": epsilon, "buffer_size": Double(replay.count),
+          "sparsity": q.currentSparsity, "topology_updates": Double(q.topologyUpdates), "updates": Double(updates),
+        ])
+      (lossSum, qSum, updatesSinceReport) = (0, 0, 0)
+    }
+  }
+
+  /// One gradient update of the online network on a replay minibatch.
+  private func update() throws {
+    let batch = replay.sample(
+      batchSize: config.batchSize, steps: config.nSteps, gamma: Float(config.gamma), using: &sampling)
+    // The online network's forward on the next observations (double DQN) must come before its forward on the
+    // observations, whose intermediate values the backward pass uses.
+    let nextTargetQ = target.forward(batch.nextObservations)
+    let nextOnlineQ = config.doubleDQN ? q.model.forward(batch.nextObservations) : nil
+    let targets = DQNTarget.targets(
+      rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, nextTargetQ: nextTargetQ,
+      nextOnlineQ: nextOnlineQ)
+    let actions = (0..<batch.count).map { Int(batch.actions[0, $0]) }
+    let values = q.model.forward(batch.observations)
+    let (loss, outputGradient, meanQ) = DQNLoss.evaluate(
+      values: values, actions: actions, targets: targets, loss: config.loss)
+    guard loss.isFinite else { throw AgentError.nonFiniteValue(what: "DQN TD loss", step: environmentSteps) }
+    optimizer.zeroGradients()
+    _ = q.model.backward(outputGradient, accumulateParameterGradients: true)
+    let takeStep = q.afterBackward()
+    if config.maxGradientNorm > 0 {
+      GradientClipping.clipGlobalNorm(parameters, maxNorm: Float(config.maxGradientNorm))
+    }
+    if takeStep { optimizer.step() }
+    updates += 1
+    lossSum += Double(loss)
+    qSum += Double(meanQ)
+    updatesSinceReport += 1
+  }
+
+  private func updateTarget() {
+    if config.tau == 1 {
+      TargetUpdate.hardCopy(target: target, online: q.model)
+    } else {
+      TargetUpdate.polyak(target: target, online: q.model, tau: Float(config.tau))
+    }
+  }
+
+  public func saveState() throws -> BinaryArchive {
+    var archive = BinaryArchive()
+    archive["agent"] = .string("dqn")
+    archive["q"] = .archive(try q.archive())
+    archive["target"] = .archive(NetworkArchive.archive(of: target))
+    archive["optimizer"] = .archive(optimizer.archive())
+    archive["replay"] = .archive(replay.archive())
+    archive["exploration"] = AgentStateCoding.archive(exploration)
+    archive["sampling"] = AgentStateCoding.archive(sampling)
+    archive["environment"] = try AgentStateCoding.archive(environment.saveState())
+    archive["observation"] = .floats(observation)
+    archive["environmentSteps"] = .int(environmentSteps)
+    archive["updates"] = .int(updates)
+    archive["lossSum"] = .double(lossSum)
+    archive["qSum"] = .double(qSum)
+    archive["updatesSinceReport"] = .int(updatesSinceReport)
+    return archive
+  }
+
+  public func restoreState(_ archive: BinaryArchive) throws {
+    let kind = try archive.string("agent")
+    guard kind == "dqn" else { throw AgentError.invalidState("saved by a \(kind) agent, restoring into dqn") }
+    let restoredObservation = try archive.floats("observation", count: observationWidth)
+    let restoredExploration = try AgentStateCoding.generator("exploration", in: archive)
+    let restoredSampling = try AgentStateCoding.generator("sampling", in: archive)
+    let environmentState = try AgentStateCoding.environmentState("environment", in: archive)
+    try q.load(archive.archive("q"))
+    try NetworkArchive.load(archive.archive("target"), into: target)
+    try optimizer.load(from: archive.archive("optimizer"))
+    try replay.load(archive.archive("replay"))
+    try environment.restoreState(environmentState)
+    (exploration, sampling, observation) = (restoredExploration, restoredSampling, restoredObservation)
+    environmentSteps = try archive.int("environmentSteps")
+    updates = try archive.int("updates")
+    lossSum = try archive.double("lossSum")
+    qSum = try archive.double("qSum")
+    updatesSinceReport = try archive.int("updatesSinceReport")
+  }
+}
