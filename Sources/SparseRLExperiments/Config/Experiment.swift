@@ -86,5 +86,7 @@ public struct Experiment {
 
 /// The configuration types of the agents compiled into this build, by kind.
 public enum AgentCatalog {
-  public static let configurations: [AgentKind: any AgentConfiguration.Type] = [:]
+  public static let configurations: [AgentKind: any AgentConfiguration.Type] = [
+    .dqn: DQNConfig.self, .ppo: PPOConfig.self,
+  ]
 }
