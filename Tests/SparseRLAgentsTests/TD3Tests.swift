@@ -88,16 +88,19 @@ func smallTD3Config() -> TD3Config {
     let agent = try TD3Agent(
       config: smallTD3Config(), environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 2, totalSteps: 100)
     let sink = RecordingSink()
-    for _ in 0..<20 { try agent.trainStep(metrics: sink) }
+    for _ in 0..<19 { try agent.trainStep(metrics: sink) }
+    #expect(agent.updates == 0)
     let actorBefore = parameterFingerprint([agent.actor.model])
     let targetBefore = parameterFingerprint([agent.actorTarget])
-    try agent.trainStep(metrics: sink)  // update 1: critics only
+    try agent.trainStep(metrics: sink)  // step 20, update 1: critics only
     #expect(agent.updates == 1)
-    #expect(parameterFingerprint([agent.actor.model]) == actorBefore)
-    #expect(parameterFingerprint([agent.actorTarget]) == targetBefore)
+    let unchanged = parameterFingerprint([agent.actor.model]) == actorBefore
+    let targetUnchanged = parameterFingerprint([agent.actorTarget]) == targetBefore
+    #expect(unchanged && targetUnchanged)
     try agent.trainStep(metrics: sink)  // update 2: actor and targets
-    #expect(parameterFingerprint([agent.actor.model]) != actorBefore)
-    #expect(parameterFingerprint([agent.actorTarget]) != targetBefore)
+    let changed = parameterFingerprint([agent.actor.model]) != actorBefore
+    let targetChanged = parameterFingerprint([agent.actorTarget]) != targetBefore
+    #expect(changed && targetChanged)
   }
 
   @Test func savedStateContinuesExactly() throws {
@@ -127,7 +130,8 @@ func smallTD3Config() -> TD3Config {
     let layers = { (a: TD3Agent) -> [any Layer] in
       [a.actor.model, a.actorTarget] + a.critics.online.map(\.model) + a.critics.targets
     }
-    #expect(parameterFingerprint(layers(original)) == parameterFingerprint(layers(restored)))
+    let identical = parameterFingerprint(layers(original)) == parameterFingerprint(layers(restored))
+    #expect(identical)
     #expect(sinkA.records.map(\.values) == sinkB.records.map(\.values))
     #expect(sinkA.records.map(\.step) == sinkB.records.map(\.step))
     let observation: [Float] = [0.3, -0.2, 1]

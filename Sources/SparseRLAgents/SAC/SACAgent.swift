@@ -34,6 +34,8 @@ public final class SACAgent: Agent {
   public private(set) var environmentSteps = 0
   /// Updates so far.
   public private(set) var updates = 0
+  /// n of the last update's target.
+  var lastSteps = 1
   var statistics = UpdateStatistics()
   let observationWidth: Int
 
@@ -153,6 +155,7 @@ public final class SACAgent: Agent {
   /// One update of the critics, the actor, the temperature and the target critics.
   func update() throws {
     let steps = multiStep.steps(forUpdate: updates)
+    lastSteps = steps
     let alpha = temperature.alpha
     let batch = buffer.sample(
       batchSize: config.batchSize, steps: steps, gamma: Float(config.gamma), includeIntermediate: steps > 1,
@@ -208,7 +211,7 @@ public final class SACAgent: Agent {
       "critic_loss": statistics.meanCriticLoss, "actor_loss": statistics.meanActorLoss, "q_mean": statistics.meanQ,
       "alpha": Double(temperature.alpha), "alpha_loss": statistics.meanTemperatureLoss,
       "entropy": statistics.meanEntropy, "buffer_size": Double(buffer.count),
-      "buffer_capacity": Double(buffer.capacity), "n_step": Double(multiStep.steps(forUpdate: updates)),
+      "buffer_capacity": Double(buffer.capacity), "n_step": Double(lastSteps),
       "actor_sparsity": actor.currentSparsity, "critic_sparsity": critics.online[0].currentSparsity,
       "actor_topology_updates": Double(actor.topologyUpdates),
       "critic_topology_updates": Double(critics.online[0].topologyUpdates + critics.online[1].topologyUpdates),
@@ -224,6 +227,7 @@ public final class SACAgent: Agent {
     archive["kind"] = .string("SAC")
     archive["environment_steps"] = .int(environmentSteps)
     archive["updates"] = .int(updates)
+    archive["last_steps"] = .int(lastSteps)
     archive["actor"] = .archive(try actor.archive())
     archive["actor_optimizer"] = .archive(actorOptimizer.archive())
     archive["critics"] = .archive(try critics.archive())
@@ -254,5 +258,6 @@ public final class SACAgent: Agent {
     try capacityRule.load(archive, "capacity_rule")
     environmentSteps = try archive.int("environment_steps")
     updates = try archive.int("updates")
+    lastSteps = try archive.int("last_steps")
   }
 }

@@ -33,6 +33,8 @@ public final class TD3Agent: Agent {
   public private(set) var environmentSteps = 0
   /// Critic updates so far.
   public private(set) var updates = 0
+  /// n of the last update's target.
+  var lastSteps = 1
   var statistics = UpdateStatistics()
   let observationWidth: Int
 
@@ -134,6 +136,7 @@ public final class TD3Agent: Agent {
   /// One critic update, and every `policy_delay`-th time the actor and target updates.
   func update() throws {
     let steps = multiStep.steps(forUpdate: updates)
+    lastSteps = steps
     let gamma = Float(config.gamma)
     let batch = buffer.sample(batchSize: config.batchSize, steps: steps, gamma: gamma, using: &replayRandom)
     let targetActions = tanhActions(actorTarget.forward(batch.nextObservations))
@@ -174,7 +177,7 @@ public final class TD3Agent: Agent {
     var values: [String: Double] = [
       "critic_loss": statistics.meanCriticLoss, "q_mean": statistics.meanQ,
       "buffer_size": Double(buffer.count), "buffer_capacity": Double(buffer.capacity),
-      "n_step": Double(multiStep.steps(forUpdate: updates)),
+      "n_step": Double(lastSteps),
       "actor_sparsity": actor.currentSparsity, "critic_sparsity": critics.online[0].currentSparsity,
       "actor_topology_updates": Double(actor.topologyUpdates),
       "critic_topology_updates": Double(critics.online[0].topologyUpdates + critics.online[1].topologyUpdates),
@@ -191,6 +194,7 @@ public final class TD3Agent: Agent {
     archive["kind"] = .string("TD3")
     archive["environment_steps"] = .int(environmentSteps)
     archive["updates"] = .int(updates)
+    archive["last_steps"] = .int(lastSteps)
     archive["actor"] = .archive(try actor.archive())
     archive["actor_target"] = .archive(NetworkArchive.archive(of: actorTarget))
     archive["actor_optimizer"] = .archive(actorOptimizer.archive())
@@ -221,5 +225,6 @@ public final class TD3Agent: Agent {
     try capacityRule.load(archive, "capacity_rule")
     environmentSteps = try archive.int("environment_steps")
     updates = try archive.int("updates")
+    lastSteps = try archive.int("last_steps")
   }
 }
