@@ -7,7 +7,7 @@ import Testing
 /// Learning tests: release build only (`swift test -c release -Xswiftc -enable-testing`). Fixed seeds, small
 /// budgets; Pendulum-v1 episodes are 200 steps and a solved swing-up scores about -150.
 @Suite(.serialized) struct TD3LearningTests {
-  /// Dense SAC, 2x64 networks, learning rate 1e-3, batch 128, 1,000 warm-up steps; budget 15,000 steps.
+  /// Dense TD3, 2x64 networks, learning rate 1e-3, batch 128, 1,000 warm-up steps; budget 15,000 steps.
   @Test func denseTD3SwingsUpPendulum() throws {
     var config = TD3Config()
     config.actor = NetworkArchitecture(hiddenSizes: [64, 64])
