@@ -43,7 +43,8 @@ import Testing
     #expect(removed == 10 && buffer.count == 90)
     #expect(buffer.oldestTransitions(1).observations.scalars == [10])
     // Oldest 30 now include 20 at 0.2 and 10 at 0.9: D = (20 * 0.32 + 10 * 0.005) / 30 = 0.215 > 0.2.
-    #expect(abs(rule.check(buffer: buffer) { Matrix(rows: 1, columns: $0.columns, repeating: 1) }.distance - 0.215) < 1e-6)
+    #expect(
+      abs(rule.check(buffer: buffer) { Matrix(rows: 1, columns: $0.columns, repeating: 1) }.distance - 0.215) < 1e-6)
     #expect(buffer.count == 81)
     // A policy that matches the stored actions keeps the buffer, which grows by one per transition.
     let kept = rule.check(buffer: buffer) { observations in

@@ -90,7 +90,8 @@ func smallSACConfig() -> SACConfig {
     config.replay.distanceThreshold = 0
     config.replay.minCapacity = 10
     let make = { (seed: UInt64) in
-      try SACAgent(config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
+      try SACAgent(
+        config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
     let original = try make(3)
     let sink = RecordingSink()

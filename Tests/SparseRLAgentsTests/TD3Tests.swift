@@ -113,7 +113,8 @@ func smallTD3Config() -> TD3Config {
     config.replay.distanceThreshold = 0  // shrink at every check
     config.replay.minCapacity = 10
     let make = { (seed: UInt64) in
-      try TD3Agent(config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
+      try TD3Agent(
+        config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
     let original = try make(3)
     let sink = RecordingSink()
@@ -145,7 +146,8 @@ func smallTD3Config() -> TD3Config {
 
   @Test func rejectsDiscreteActionsAndBadConfigs() throws {
     #expect(throws: AgentError.self) {
-      try TD3Agent(config: TD3Config(), environment: try EnvironmentRegistry.make("CartPole-v1"), seed: 1, totalSteps: 10)
+      try TD3Agent(
+        config: TD3Config(), environment: try EnvironmentRegistry.make("CartPole-v1"), seed: 1, totalSteps: 10)
     }
     var config = TD3Config()
     config.policyDelay = 0

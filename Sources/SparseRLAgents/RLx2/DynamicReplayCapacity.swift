@@ -94,7 +94,8 @@ public struct DynamicReplayCapacity: Sendable {
   @discardableResult
   public mutating func check(buffer: ReplayBuffer, policy: (Matrix) -> Matrix) -> (distance: Double, removed: Int) {
     let oldest = buffer.oldestTransitions(sampleCount)
-    let distance = DynamicReplayCapacity.policyDistance(current: policy(oldest.observations), stored: oldest.policyActions)
+    let distance = DynamicReplayCapacity.policyDistance(
+      current: policy(oldest.observations), stored: oldest.policyActions)
     let removed = buffer.removeOldest(removalCount(size: buffer.count, distance: distance))
     lastDistance = distance
     if removed > 0 { shrinks += 1 }

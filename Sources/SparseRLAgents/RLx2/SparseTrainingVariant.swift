@@ -103,7 +103,9 @@ extension ActorCriticConfig {
     actorSparsity.validate(path: prefix + "actor_sparsity", issues: &issues)
     criticSparsity.validate(path: prefix + "critic_sparsity", issues: &issues)
     replay.validate(path: prefix + "replay", issues: &issues)
-    check(actor.kind == .mlp, path, "actor.kind", "must be mlp for vector observations, got \(actor.kind.rawValue)", &issues)
+    check(
+      actor.kind == .mlp, path, "actor.kind", "must be mlp for vector observations, got \(actor.kind.rawValue)", &issues
+    )
     check(critic.kind == .mlp, path, "critic.kind", "must be mlp, got \(critic.kind.rawValue)", &issues)
     check(batchSize > 0, path, "batch_size", "must be positive, got \(batchSize)", &issues)
     check(gamma > 0 && gamma <= 1, path, "gamma", "must be in (0, 1], got \(gamma)", &issues)

@@ -85,7 +85,9 @@ final class TwinCritics {
 
   /// Polyak-averages both targets towards their online critics (masks follow the online ones).
   func updateTargets(tau: Float) {
-    for (target, network) in zip(targets, online) { TargetUpdate.polyak(target: target, online: network.model, tau: tau) }
+    for (target, network) in zip(targets, online) {
+      TargetUpdate.polyak(target: target, online: network.model, tau: tau)
+    }
   }
 
   /// Networks, targets and optimizers.

@@ -43,18 +43,22 @@ extension ReplayBuffer {
     let newStart = try archive.int("start")
     let newEnd = try archive.int("end")
     guard newStart >= 0, newEnd >= newStart, newEnd - newStart <= capacity else {
-      throw ArchiveError.invalidValue(entry: archive.qualified("end"), reason: "invalid ring range \(newStart)..<\(newEnd)")
+      throw ArchiveError.invalidValue(
+        entry: archive.qualified("end"), reason: "invalid ring range \(newStart)..<\(newEnd)")
     }
     let slots = (newStart..<newEnd).map { $0 % capacity }
     let live = slots.count
     let rowWidth = observations.encoding == .bit ? observations.wordsPerRow : observationWidth
     switch observations.encoding {
     case .float:
-      Self.scatter(try archive.floats("observations", count: live * rowWidth), slots, rowWidth, into: &observations.floats)
+      Self.scatter(
+        try archive.floats("observations", count: live * rowWidth), slots, rowWidth, into: &observations.floats)
     case .byte:
-      Self.scatter(try archive.bytes("observations", count: live * rowWidth), slots, rowWidth, into: &observations.bytes)
+      Self.scatter(
+        try archive.bytes("observations", count: live * rowWidth), slots, rowWidth, into: &observations.bytes)
     case .bit:
-      Self.scatter(try archive.uint64s("observations", count: live * rowWidth), slots, rowWidth, into: &observations.words)
+      Self.scatter(
+        try archive.uint64s("observations", count: live * rowWidth), slots, rowWidth, into: &observations.words)
     }
     Self.scatter(try archive.floats("actions", count: live * actionWidth), slots, actionWidth, into: &actions)
     if storesPolicyActions {

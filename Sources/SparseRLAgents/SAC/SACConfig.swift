@@ -55,6 +55,7 @@ public struct SACConfig: Codable, Equatable, Sendable, ConfigValidatable, ActorC
       temperatureLearningRate > 0, path, "temperature_learning_rate",
       "must be positive, got \(temperatureLearningRate)", &issues)
     check(initialTemperature > 0, path, "initial_temperature", "must be positive, got \(initialTemperature)", &issues)
-    check(minLogStd < maxLogStd, path, "max_log_std", "must exceed min_log_std (\(minLogStd)), got \(maxLogStd)", &issues)
+    check(
+      minLogStd < maxLogStd, path, "max_log_std", "must exceed min_log_std (\(minLogStd)), got \(maxLogStd)", &issues)
   }
 }

@@ -52,7 +52,8 @@ public struct TD3Config: Codable, Equatable, Sendable, ConfigValidatable, ActorC
   public func validate(path: String, issues: inout [ConfigIssue]) {
     validateActorCritic(path: path, issues: &issues)
     check(explorationNoise >= 0, path, "exploration_noise", "must be non-negative, got \(explorationNoise)", &issues)
-    check(targetPolicyNoise >= 0, path, "target_policy_noise", "must be non-negative, got \(targetPolicyNoise)", &issues)
+    check(
+      targetPolicyNoise >= 0, path, "target_policy_noise", "must be non-negative, got \(targetPolicyNoise)", &issues)
     check(targetNoiseClip >= 0, path, "target_noise_clip", "must be non-negative, got \(targetNoiseClip)", &issues)
     check(policyDelay >= 1, path, "policy_delay", "must be at least 1, got \(policyDelay)", &issues)
   }

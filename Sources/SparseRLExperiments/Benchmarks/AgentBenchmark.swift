@@ -85,7 +85,9 @@ public struct AgentBenchmark {
 
   /// A markdown table of `results`, with the sparse/dense speed-up per agent and environment.
   public static func markdown(_ results: [Result]) -> String {
-    var lines = ["| agent | environment | networks | sparsity | steps/s (with learning) | speed-up |", "|---|---|---|---|---|---|"]
+    var lines = [
+      "| agent | environment | networks | sparsity | steps/s (with learning) | speed-up |", "|---|---|---|---|---|---|",
+    ]
     for result in results {
       let dense = results.first {
         $0.agent == result.agent && $0.environment == result.environment && $0.sparsity == 0
