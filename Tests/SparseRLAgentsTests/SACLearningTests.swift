@@ -21,7 +21,7 @@ func evaluatePendulum(_ agent: any Agent, episodes: Int = 5) throws -> Double {
 }
 
 /// Trains `agent` for `steps` environment steps.
-func train(_ agent: any Agent, steps: Int) throws {
+func trainAgent(_ agent: any Agent, steps: Int) throws {
   let sink = DiscardingMetricsSink()
   while agent.environmentSteps < steps { try agent.trainStep(metrics: sink) }
 }
@@ -43,7 +43,7 @@ func train(_ agent: any Agent, steps: Int) throws {
     let steps = 8000
     let agent = try SACAgent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: steps)
-    try train(agent, steps: steps)
+    try trainAgent(agent, steps: steps)
     let score = try evaluatePendulum(agent)
     print("dense SAC Pendulum-v1 mean return \(score)")
     #expect(score >= -200)
@@ -68,7 +68,7 @@ func train(_ agent: any Agent, steps: Int) throws {
     let steps = 10_000
     let agent = try SACAgent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: steps)
-    try train(agent, steps: steps)
+    try trainAgent(agent, steps: steps)
     let score = try evaluatePendulum(agent)
     print("RLx2 SAC Pendulum-v1 mean return \(score), actor topology updates \(agent.actor.topologyUpdates)")
     #expect(abs(agent.actor.currentSparsity - 0.9) < 0.01 && abs(agent.critics.online[0].currentSparsity - 0.85) < 0.01)

@@ -94,12 +94,12 @@ func smallSACConfig() -> SACConfig {
         config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
     let original = try make(3)
-    let sink = RecordingSink()
+    let sink = MetricsRecorder()
     for _ in 0..<90 { try original.trainStep(metrics: sink) }
     let saved = try BinaryArchive(decoding: original.saveState().encoded())
     let restored = try make(42)
     try restored.restoreState(saved)
-    let (sinkA, sinkB) = (RecordingSink(), RecordingSink())
+    let (sinkA, sinkB) = (MetricsRecorder(), MetricsRecorder())
     for _ in 0..<60 {
       try original.trainStep(metrics: sinkA)
       try restored.trainStep(metrics: sinkB)
@@ -107,7 +107,7 @@ func smallSACConfig() -> SACConfig {
     #expect(original.actor.topologyUpdates > 0 && original.capacityRule.shrinks > 0)
     #expect(sinkA.train("n_step").last?.value == 3)
     let layers = { (a: SACAgent) -> [any Layer] in [a.actor.model] + a.critics.online.map(\.model) + a.critics.targets }
-    let identical = parameterFingerprint(layers(original)) == parameterFingerprint(layers(restored))
+    let identical = agentParameterValues(layers(original)) == agentParameterValues(layers(restored))
     #expect(identical)
     #expect(original.temperature.alpha == restored.temperature.alpha)
     #expect(sinkA.records.map(\.values) == sinkB.records.map(\.values))
@@ -124,7 +124,7 @@ func smallSACConfig() -> SACConfig {
       return
     }
     #expect(action.count == 1 && abs(action[0]) <= 2)
-    let sink = RecordingSink()
+    let sink = MetricsRecorder()
     for _ in 0..<40 { try agent.trainStep(metrics: sink) }
     #expect(agent.updates == 21)
     let alpha = sink.train("alpha")

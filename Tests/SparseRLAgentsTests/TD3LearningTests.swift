@@ -20,7 +20,7 @@ import Testing
     let steps = 15_000
     let agent = try TD3Agent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: steps)
-    try train(agent, steps: steps)
+    try trainAgent(agent, steps: steps)
     let score = try evaluatePendulum(agent)
     print("dense TD3 Pendulum-v1 mean return \(score)")
     #expect(score >= -200)
@@ -44,7 +44,7 @@ import Testing
     let steps = 15_000
     let agent = try TD3Agent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: steps)
-    try train(agent, steps: steps)
+    try trainAgent(agent, steps: steps)
     let score = try evaluatePendulum(agent)
     print("RLx2 TD3 Pendulum-v1 mean return \(score), actor topology updates \(agent.actor.topologyUpdates)")
     #expect(abs(agent.actor.currentSparsity - 0.9) < 0.01 && abs(agent.critics.online[0].currentSparsity - 0.85) < 0.01)

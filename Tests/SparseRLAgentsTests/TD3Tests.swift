@@ -6,7 +6,7 @@ import Testing
 @testable import SparseRLAgents
 
 /// Records every metric report (for exact-continuation and schedule tests).
-final class RecordingSink: MetricsSink {
+final class MetricsRecorder: MetricsSink {
   var records: [(group: MetricGroup, step: Int, values: [String: Double])] = []
   func record(group: MetricGroup, step: Int, values: [String: Double]) { records.append((group, step, values)) }
   func train(_ key: String) -> [(step: Int, value: Double)] {
@@ -15,7 +15,7 @@ final class RecordingSink: MetricsSink {
 }
 
 /// Every parameter value of every network, target and optimizer slot of an agent, for bitwise comparison.
-func parameterFingerprint(_ layers: [any Layer]) -> [[Float]] {
+func agentParameterValues(_ layers: [any Layer]) -> [[Float]] {
   layers.flatMap { layer in
     layer.parameters.flatMap { p in [p.value] + p.optimizerState.keys.sorted().map { p.optimizerState[$0]! } }
   }
@@ -73,7 +73,7 @@ func smallTD3Config() -> TD3Config {
     config.logInterval = 1
     let agent = try TD3Agent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: 100)
-    let sink = RecordingSink()
+    let sink = MetricsRecorder()
     for _ in 0..<30 { try agent.trainStep(metrics: sink) }
     // Updates start at step 20 (update 0); updates 0...4 use one step, update 5 (step 25) is the first 3-step one.
     let n = sink.train("n_step")
@@ -87,19 +87,19 @@ func smallTD3Config() -> TD3Config {
   @Test func actorAndTargetsUpdateEveryPolicyDelayUpdates() throws {
     let agent = try TD3Agent(
       config: smallTD3Config(), environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 2, totalSteps: 100)
-    let sink = RecordingSink()
+    let sink = MetricsRecorder()
     for _ in 0..<19 { try agent.trainStep(metrics: sink) }
     #expect(agent.updates == 0)
-    let actorBefore = parameterFingerprint([agent.actor.model])
-    let targetBefore = parameterFingerprint([agent.actorTarget])
+    let actorBefore = agentParameterValues([agent.actor.model])
+    let targetBefore = agentParameterValues([agent.actorTarget])
     try agent.trainStep(metrics: sink)  // step 20, update 1: critics only
     #expect(agent.updates == 1)
-    let unchanged = parameterFingerprint([agent.actor.model]) == actorBefore
-    let targetUnchanged = parameterFingerprint([agent.actorTarget]) == targetBefore
+    let unchanged = agentParameterValues([agent.actor.model]) == actorBefore
+    let targetUnchanged = agentParameterValues([agent.actorTarget]) == targetBefore
     #expect(unchanged && targetUnchanged)
     try agent.trainStep(metrics: sink)  // update 2: actor and targets
-    let changed = parameterFingerprint([agent.actor.model]) != actorBefore
-    let targetChanged = parameterFingerprint([agent.actorTarget]) != targetBefore
+    let changed = agentParameterValues([agent.actor.model]) != actorBefore
+    let targetChanged = agentParameterValues([agent.actorTarget]) != targetBefore
     #expect(changed && targetChanged)
   }
 
@@ -117,12 +117,12 @@ func smallTD3Config() -> TD3Config {
         config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
     let original = try make(3)
-    let sink = RecordingSink()
+    let sink = MetricsRecorder()
     for _ in 0..<90 { try original.trainStep(metrics: sink) }
     let saved = try BinaryArchive(decoding: original.saveState().encoded())
     let restored = try make(99)
     try restored.restoreState(saved)
-    let (sinkA, sinkB) = (RecordingSink(), RecordingSink())
+    let (sinkA, sinkB) = (MetricsRecorder(), MetricsRecorder())
     for _ in 0..<60 {
       try original.trainStep(metrics: sinkA)
       try restored.trainStep(metrics: sinkB)
@@ -131,7 +131,7 @@ func smallTD3Config() -> TD3Config {
     let layers = { (a: TD3Agent) -> [any Layer] in
       [a.actor.model, a.actorTarget] + a.critics.online.map(\.model) + a.critics.targets
     }
-    let identical = parameterFingerprint(layers(original)) == parameterFingerprint(layers(restored))
+    let identical = agentParameterValues(layers(original)) == agentParameterValues(layers(restored))
     #expect(identical)
     #expect(sinkA.records.map(\.values) == sinkB.records.map(\.values))
     #expect(sinkA.records.map(\.step) == sinkB.records.map(\.step))

@@ -1,18 +1,32 @@
 /// The settings TD3 and SAC share, so that RLx2 and the paper's baselines are written once for both.
 public protocol ActorCriticConfig: ConfigValidatable {
+  /// The actor network.
   var actor: NetworkArchitecture { get set }
+  /// Each critic network.
   var critic: NetworkArchitecture { get set }
+  /// Sparsity of the actor.
   var actorSparsity: NetworkSparsity { get set }
+  /// Sparsity of each critic.
   var criticSparsity: NetworkSparsity { get set }
+  /// Minibatch size.
   var batchSize: Int { get set }
+  /// Discount.
   var gamma: Double { get set }
+  /// Polyak coefficient of the targets.
   var tau: Double { get set }
+  /// Adam learning rate of the actor.
   var actorLearningRate: Double { get set }
+  /// Adam learning rate of the critics.
   var criticLearningRate: Double { get set }
+  /// Random warm-up steps.
   var warmupSteps: Int { get set }
+  /// n of the multi-step target after the delay.
   var nStep: Int { get set }
+  /// One-step updates before n-step targets.
   var nStepDelay: Int { get set }
+  /// Replay ring and dynamic capacity.
   var replay: ReplaySettings { get set }
+  /// Environment steps between `train` reports.
   var logInterval: Int { get set }
   /// Actor outputs per action dimension (TD3: 1, the action; SAC: 2, mean and log std).
   static var actorOutputsPerAction: Int { get }
