@@ -25,10 +25,10 @@ public struct ObservationStorage: Sendable {
   public let capacity: Int
   /// How values are kept.
   public let encoding: Encoding
-  private var floats: [Float]
-  private var bytes: [UInt8]
-  private var words: [UInt64]
-  private let wordsPerRow: Int
+  var floats: [Float]
+  var bytes: [UInt8]
+  var words: [UInt64]
+  let wordsPerRow: Int
 
   /// Storage for `capacity` observations of `width` elements.
   public init(width: Int, capacity: Int, encoding: Encoding) {

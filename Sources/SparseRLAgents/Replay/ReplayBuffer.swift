@@ -15,7 +15,7 @@ import SparseRLNumerics
 /// newest stored observation. RLx2's dynamic capacity is `removeOldest(_:)` (shrinking) while new transitions
 /// keep filling the ring up to its capacity (growth).
 public final class ReplayBuffer {
-  private struct Flags: OptionSet {
+  struct Flags: OptionSet {
     let rawValue: UInt8
     static let hasTransition = Flags(rawValue: 1)
     static let terminated = Flags(rawValue: 2)
@@ -28,18 +28,18 @@ public final class ReplayBuffer {
   public let actionWidth: Int
   /// Whether a second action (the noise-free policy action, for RLx2's policy distance) is stored too.
   public let storesPolicyActions: Bool
-  private var observations: ObservationStorage
-  private var actions: [Float]
-  private var policyActions: [Float]
-  private var rewards: [Float]
-  private var flags: [Flags]
+  var observations: ObservationStorage
+  var actions: [Float]
+  var policyActions: [Float]
+  var rewards: [Float]
+  var flags: [Flags]
   /// Absolute index of the oldest slot still stored and one past the newest slot.
-  private var start = 0
-  private var end = 0
+  var start = 0
+  var end = 0
   /// Whether the newest slot holds an observation that the next `add` continues from.
-  private var continuing = false
+  var continuing = false
   /// Number of stored transitions (slots with an action).
-  public private(set) var count = 0
+  public internal(set) var count = 0
 
   /// A buffer of `capacity` slots for observations of `observationWidth` elements encoded as `encoding`.
   public init(

@@ -1,0 +1,112 @@
+import SparseRLNetworks
+import SparseRLNumerics
+
+/// The twin Q-networks of TD3 and SAC with their target networks and optimizers.
+///
+/// Each critic maps `concat(s, a)` (observation rows, then normalised action rows, feature-major) to one
+/// Q-value, has its own `SparseNetwork` (masks and topology schedule, one update per critic update), its own
+/// Adam, and a target network that follows the online mask (`TargetUpdate.polyak` adopts the online layout).
+final class TwinCritics {
+  /// The online critics, `critic1` and `critic2`.
+  let online: [SparseNetwork]
+  /// Their target networks.
+  let targets: [any Layer]
+  /// One Adam per critic.
+  let optimizers: [Adam]
+  let observationWidth: Int
+  let actionWidth: Int
+
+  init(
+    architecture: NetworkArchitecture, sparsity: NetworkSparsity, observationWidth: Int, actionWidth: Int,
+    totalUpdates: Int, learningRate: Float, random: inout RandomGenerator
+  ) throws {
+    var online: [SparseNetwork] = []
+    for index in 1...2 {
+      var stream = random.stream("critic\(index)")
+      let model = try architecture.build(
+        inputShape: [observationWidth + actionWidth], outputs: 1, random: &stream)
+      online.append(
+        try SparseNetwork(
+          model: model, sparsity: sparsity, totalUpdates: totalUpdates, random: stream.stream("topology")))
+    }
+    self.online = online
+    targets = online.map { $0.model.copy() }
+    optimizers = online.map { Adam(parameters: $0.model.parameters, learningRate: learningRate) }
+    self.observationWidth = observationWidth
+    self.actionWidth = actionWidth
+  }
+
+  /// The critic input `concat(observations, actions)` (`[obs + actions x batch]`).
+  static func inputs(observations: Matrix, actions: Matrix) -> Matrix {
+    precondition(observations.columns == actions.columns, "observation and action batches differ")
+    return Matrix(
+      rows: observations.rows + actions.rows, columns: observations.columns,
+      scalars: observations.scalars + actions.scalars)
+  }
+
+  /// `Q1'(s, a)` and `Q2'(s, a)` of the target critics, per sample.
+  func targetValues(observations: Matrix, actions: Matrix) -> (q1: [Float], q2: [Float]) {
+    let x = TwinCritics.inputs(observations: observations, actions: actions)
+    return (targets[0].forward(x).scalars, targets[1].forward(x).scalars)
+  }
+
+  /// One MSE regression step of both critics towards `targets` (topology update included). Returns the summed
+  /// loss of the two critics and the mean Q of critic 1 before the step.
+  func update(observations: Matrix, actions: Matrix, targets y: [Float]) -> (loss: Float, qMean: Float) {
+    let x = TwinCritics.inputs(observations: observations, actions: actions)
+    var totalLoss: Float = 0
+    var qMean: Float = 0
+    for (network, optimizer) in zip(online, optimizers) {
+      network.model.zeroGradients()
+      let q = network.model.forward(x)
+      if network === online[0] { qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1)) }
+      let (loss, gradient) = ValueLoss.mse.evaluate(predictions: q.scalars, targets: y)
+      totalLoss += loss
+      _ = network.model.backward(
+        Matrix(rows: 1, columns: q.columns, scalars: gradient), accumulateParameterGradients: true)
+      if network.afterBackward() { optimizer.step() }
+    }
+    return (totalLoss, qMean)
+  }
+
+  /// Q-values of online critic `index` (0 or 1) at `inputs` (remembered for `actionGradient`).
+  func q(_ index: Int, inputs: Matrix) -> [Float] { online[index].model.forward(inputs).scalars }
+
+  /// The gradient with respect to the action rows of the last `q(index, ...)` inputs, for the output gradient
+  /// `outputGradient` (per sample). The critic's parameter gradients are not touched.
+  func actionGradient(_ index: Int, outputGradient: [Float]) -> Matrix {
+    let dx = online[index].model.backward(
+      Matrix(rows: 1, columns: outputGradient.count, scalars: outputGradient), accumulateParameterGradients: false)
+    let offset = observationWidth * dx.columns
+    return Matrix(
+      rows: actionWidth, columns: dx.columns,
+      scalars: Array(dx.scalars[offset..<(offset + actionWidth * dx.columns)]))
+  }
+
+  /// Polyak-averages both targets towards their online critics (masks follow the online ones).
+  func updateTargets(tau: Float) {
+    for (target, network) in zip(targets, online) {
+      TargetUpdate.polyak(target: target, online: network.model, tau: tau)
+    }
+  }
+
+  /// Networks, targets and optimizers.
+  func archive() throws -> BinaryArchive {
+    var archive = BinaryArchive()
+    for index in 0..<2 {
+      archive["critic\(index + 1)"] = .archive(try online[index].archive())
+      archive["critic\(index + 1)_target"] = .archive(NetworkArchive.archive(of: targets[index]))
+      archive["critic\(index + 1)_optimizer"] = .archive(optimizers[index].archive())
+    }
+    return archive
+  }
+
+  /// Restores what `archive()` saved.
+  func load(_ archive: BinaryArchive) throws {
+    for index in 0..<2 {
+      try online[index].load(archive.archive("critic\(index + 1)"))
+      try NetworkArchive.load(archive.archive("critic\(index + 1)_target"), into: targets[index])
+      try optimizers[index].load(from: archive.archive("critic\(index + 1)_optimizer"))
+    }
+  }
+}

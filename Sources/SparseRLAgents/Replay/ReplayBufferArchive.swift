@@ -1,0 +1,90 @@
+import SparseRLNumerics
+
+extension ReplayBuffer {
+  /// The stored contents (only the live slots, oldest first) and ring positions, for checkpoints.
+  public func archive() -> BinaryArchive {
+    var archive = BinaryArchive()
+    archive["capacity"] = .int(capacity)
+    archive["observation_width"] = .int(observationWidth)
+    archive["action_width"] = .int(actionWidth)
+    archive["encoding"] = .string(observations.encoding.rawValue)
+    archive["stores_policy_actions"] = .bool(storesPolicyActions)
+    archive["start"] = .int(start)
+    archive["end"] = .int(end)
+    archive["continuing"] = .bool(continuing)
+    archive["count"] = .int(count)
+    let slots = (start..<end).map { $0 % capacity }
+    let rowWidth = observations.encoding == .bit ? observations.wordsPerRow : observationWidth
+    switch observations.encoding {
+    case .float: archive["observations"] = .floats(Self.gather(observations.floats, slots, rowWidth))
+    case .byte: archive["observations"] = .bytes(Self.gather(observations.bytes, slots, rowWidth))
+    case .bit: archive["observations"] = .uint64s(Self.gather(observations.words, slots, rowWidth))
+    }
+    archive["actions"] = .floats(Self.gather(actions, slots, actionWidth))
+    if storesPolicyActions { archive["policy_actions"] = .floats(Self.gather(policyActions, slots, actionWidth)) }
+    archive["rewards"] = .floats(Self.gather(rewards, slots, 1))
+    archive["flags"] = .bytes(slots.map { flags[$0].rawValue })
+    return archive
+  }
+
+  /// Restores what `archive()` saved into a buffer of the same capacity, widths and encoding.
+  public func load(_ archive: BinaryArchive) throws {
+    func expect<T: Equatable>(_ name: String, _ found: T, _ expected: T) throws {
+      guard found == expected else {
+        throw ArchiveError.invalidValue(
+          entry: archive.qualified(name), reason: "saved \(found), this buffer has \(expected)")
+      }
+    }
+    try expect("capacity", try archive.int("capacity"), capacity)
+    try expect("observation_width", try archive.int("observation_width"), observationWidth)
+    try expect("action_width", try archive.int("action_width"), actionWidth)
+    try expect("encoding", try archive.string("encoding"), observations.encoding.rawValue)
+    try expect("stores_policy_actions", try archive.bool("stores_policy_actions"), storesPolicyActions)
+    let newStart = try archive.int("start")
+    let newEnd = try archive.int("end")
+    guard newStart >= 0, newEnd >= newStart, newEnd - newStart <= capacity else {
+      throw ArchiveError.invalidValue(
+        entry: archive.qualified("end"), reason: "invalid ring range \(newStart)..<\(newEnd)")
+    }
+    let slots = (newStart..<newEnd).map { $0 % capacity }
+    let live = slots.count
+    let rowWidth = observations.encoding == .bit ? observations.wordsPerRow : observationWidth
+    switch observations.encoding {
+    case .float:
+      Self.scatter(
+        try archive.floats("observations", count: live * rowWidth), slots, rowWidth, into: &observations.floats)
+    case .byte:
+      Self.scatter(
+        try archive.bytes("observations", count: live * rowWidth), slots, rowWidth, into: &observations.bytes)
+    case .bit:
+      Self.scatter(
+        try archive.uint64s("observations", count: live * rowWidth), slots, rowWidth, into: &observations.words)
+    }
+    Self.scatter(try archive.floats("actions", count: live * actionWidth), slots, actionWidth, into: &actions)
+    if storesPolicyActions {
+      Self.scatter(
+        try archive.floats("policy_actions", count: live * actionWidth), slots, actionWidth, into: &policyActions)
+    }
+    Self.scatter(try archive.floats("rewards", count: live), slots, 1, into: &rewards)
+    let savedFlags = try archive.bytes("flags", count: live)
+    for k in flags.indices { flags[k] = [] }
+    for (slot, raw) in zip(slots, savedFlags) { flags[slot] = Flags(rawValue: raw) }
+    start = newStart
+    end = newEnd
+    continuing = try archive.bool("continuing")
+    count = try archive.int("count")
+  }
+
+  private static func gather<T>(_ source: [T], _ slots: [Int], _ width: Int) -> [T] {
+    var result: [T] = []
+    result.reserveCapacity(slots.count * width)
+    for slot in slots { result += source[(slot * width)..<((slot + 1) * width)] }
+    return result
+  }
+
+  private static func scatter<T>(_ values: [T], _ slots: [Int], _ width: Int, into destination: inout [T]) {
+    for (k, slot) in slots.enumerated() {
+      for j in 0..<width { destination[slot * width + j] = values[k * width + j] }
+    }
+  }
+}
