@@ -94,35 +94,4 @@ public struct ObservationStorage: Sendable {
       }
     }
   }
-
-  /// The stored values and layout, bit-exactly: entries `width`, `capacity`, `encoding` and the values
-  /// (`floats`, `bytes` or `words` as `[UInt64]`, whichever the encoding uses).
-  public func archive() -> BinaryArchive {
-    var archive = BinaryArchive()
-    archive["width"] = .int(width)
-    archive["capacity"] = .int(capacity)
-    archive["encoding"] = .string(encoding.rawValue)
-    switch encoding {
-    case .float: archive["floats"] = .floats(floats)
-    case .byte: archive["bytes"] = .bytes(bytes)
-    case .bit: archive["words"] = .uint64s(words)
-    }
-    return archive
-  }
-
-  /// Restores the values saved by `archive()` of a storage with the same width, capacity and encoding.
-  /// Throws `ArchiveError` naming the entry that does not fit; on failure nothing changes.
-  public mutating func load(_ archive: BinaryArchive) throws {
-    let layout = (try archive.int("width"), try archive.int("capacity"), try archive.string("encoding"))
-    guard layout == (width, capacity, encoding.rawValue) else {
-      throw ArchiveError.shapeMismatch(
-        entry: archive.qualified("width"), expected: "\(width) x \(capacity) \(encoding.rawValue)",
-        found: "\(layout.0) x \(layout.1) \(layout.2)")
-    }
-    switch encoding {
-    case .float: floats = try archive.floats("floats", count: floats.count)
-    case .byte: bytes = try archive.bytes("bytes", count: bytes.count)
-    case .bit: words = try archive.uint64s("words", count: words.count)
-    }
-  }
 }

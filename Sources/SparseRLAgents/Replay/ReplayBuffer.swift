@@ -244,59 +244,6 @@ public final class ReplayBuffer {
   }
 }
 
-extension ReplayBuffer {
-  /// Everything the buffer holds, bit-exactly, for checkpoints: the layout (`capacity`, `actionWidth`,
-  /// `storesPolicyActions`), the ring positions (`start`, `end`, `continuing`, `count`), the stored
-  /// `observations` (a nested `ObservationStorage` archive), `actions`, `policyActions`, `rewards` and the
-  /// per-slot `flags`. Whole rings are written, so the size is that of the preallocated storage.
-  public func archive() -> BinaryArchive {
-    var archive = BinaryArchive()
-    archive["capacity"] = .int(capacity)
-    archive["actionWidth"] = .int(actionWidth)
-    archive["storesPolicyActions"] = .bool(storesPolicyActions)
-    archive["start"] = .int(start)
-    archive["end"] = .int(end)
-    archive["continuing"] = .bool(continuing)
-    archive["count"] = .int(count)
-    archive["observations"] = .archive(observations.archive())
-    archive["actions"] = .floats(actions)
-    archive["policyActions"] = .floats(policyActions)
-    archive["rewards"] = .floats(rewards)
-    archive["flags"] = .bytes(flags.map(\.rawValue))
-    return archive
-  }
-
-  /// Restores what `archive()` saved from a buffer built with the same capacity, widths and encoding.
-  /// Everything is validated first: on a failure (`ArchiveError` naming the entry) the buffer is unchanged.
-  public func load(_ archive: BinaryArchive) throws {
-    let layout = (
-      try archive.int("capacity"), try archive.int("actionWidth"), try archive.bool("storesPolicyActions")
-    )
-    guard layout == (capacity, actionWidth, storesPolicyActions) else {
-      throw ArchiveError.shapeMismatch(
-        entry: archive.qualified("capacity"),
-        expected: "capacity \(capacity), action width \(actionWidth), policy actions \(storesPolicyActions)",
-        found: "capacity \(layout.0), action width \(layout.1), policy actions \(layout.2)")
-    }
-    let (newStart, newEnd, newCount) = (try archive.int("start"), try archive.int("end"), try archive.int("count"))
-    guard newStart >= 0, newEnd >= newStart, newEnd - newStart <= capacity, (0...capacity).contains(newCount) else {
-      throw ArchiveError.invalidValue(
-        entry: archive.qualified("start"), reason: "inconsistent ring positions \(newStart), \(newEnd), \(newCount)")
-    }
-    var newObservations = observations
-    try newObservations.load(try archive.archive("observations"))
-    let newActions = try archive.floats("actions", count: actions.count)
-    let newPolicyActions = try archive.floats("policyActions", count: policyActions.count)
-    let newRewards = try archive.floats("rewards", count: rewards.count)
-    let newFlags = try archive.bytes("flags", count: flags.count).map(Flags.init(rawValue:))
-    let newContinuing = try archive.bool("continuing")
-    (start, end, count, continuing) = (newStart, newEnd, newCount, newContinuing)
-    (observations, actions, policyActions, rewards, flags) = (
-      newObservations, newActions, newPolicyActions, newRewards, newFlags
-    )
-  }
-}
-
 /// A minibatch of (possibly multi-step) transitions, feature-major.
 ///
 /// For sample `b` whose window took `m = steps[b]` steps from s_t:

@@ -49,30 +49,34 @@ extension ReplayBuffer {
     let slots = (newStart..<newEnd).map { $0 % capacity }
     let live = slots.count
     let rowWidth = observations.encoding == .bit ? observations.wordsPerRow : observationWidth
-    switch observations.encoding {
-    case .float:
-      Self.scatter(
-        try archive.floats("observations", count: live * rowWidth), slots, rowWidth, into: &observations.floats)
-    case .byte:
-      Self.scatter(
-        try archive.bytes("observations", count: live * rowWidth), slots, rowWidth, into: &observations.bytes)
-    case .bit:
-      Self.scatter(
-        try archive.uint64s("observations", count: live * rowWidth), slots, rowWidth, into: &observations.words)
-    }
-    Self.scatter(try archive.floats("actions", count: live * actionWidth), slots, actionWidth, into: &actions)
-    if storesPolicyActions {
-      Self.scatter(
-        try archive.floats("policy_actions", count: live * actionWidth), slots, actionWidth, into: &policyActions)
-    }
-    Self.scatter(try archive.floats("rewards", count: live), slots, 1, into: &rewards)
+    // Read and check every entry before changing anything, so a failed load leaves the buffer as it was.
+    let savedFloats = observations.encoding == .float ? try archive.floats("observations", count: live * rowWidth) : []
+    let savedBytes = observations.encoding == .byte ? try archive.bytes("observations", count: live * rowWidth) : []
+    let savedWords = observations.encoding == .bit ? try archive.uint64s("observations", count: live * rowWidth) : []
+    let savedActions = try archive.floats("actions", count: live * actionWidth)
+    let savedPolicyActions = storesPolicyActions ? try archive.floats("policy_actions", count: live * actionWidth) : []
+    let savedRewards = try archive.floats("rewards", count: live)
     let savedFlags = try archive.bytes("flags", count: live)
+    let savedContinuing = try archive.bool("continuing")
+    let savedCount = try archive.int("count")
+    guard savedCount == savedFlags.filter({ Flags(rawValue: $0).contains(.hasTransition) }).count else {
+      throw ArchiveError.invalidValue(
+        entry: archive.qualified("count"), reason: "\(savedCount) does not match the stored transitions")
+    }
+    switch observations.encoding {
+    case .float: Self.scatter(savedFloats, slots, rowWidth, into: &observations.floats)
+    case .byte: Self.scatter(savedBytes, slots, rowWidth, into: &observations.bytes)
+    case .bit: Self.scatter(savedWords, slots, rowWidth, into: &observations.words)
+    }
+    Self.scatter(savedActions, slots, actionWidth, into: &actions)
+    if storesPolicyActions { Self.scatter(savedPolicyActions, slots, actionWidth, into: &policyActions) }
+    Self.scatter(savedRewards, slots, 1, into: &rewards)
     for k in flags.indices { flags[k] = [] }
     for (slot, raw) in zip(slots, savedFlags) { flags[slot] = Flags(rawValue: raw) }
     start = newStart
     end = newEnd
-    continuing = try archive.bool("continuing")
-    count = try archive.int("count")
+    continuing = savedContinuing
+    count = savedCount
   }
 
   private static func gather<T>(_ source: [T], _ slots: [Int], _ width: Int) -> [T] {

@@ -87,6 +87,6 @@ public struct Experiment {
 /// The configuration types of the agents compiled into this build, by kind.
 public enum AgentCatalog {
   public static let configurations: [AgentKind: any AgentConfiguration.Type] = [
-    .dqn: DQNConfig.self, .ppo: PPOConfig.self,
+    .dqn: DQNConfig.self, .ppo: PPOConfig.self, .sac: SACConfig.self, .td3: TD3Config.self,
   ]
 }

@@ -17,14 +17,12 @@ public enum Presets {
     evaluation_episodes: 5
     checkpoint_interval: 5000
     td3:
-      learning_starts: 1000
-      actor_sparsity: {method: rigl, sparsity: 0.9, update_interval: 1000, initial_mask: largest_magnitude}
-      critic_sparsity: {method: rigl, sparsity: 0.85, update_interval: 1000, initial_mask: largest_magnitude}
+      warmup_steps: 1000
+      actor_sparsity: {method: rigl, sparsity: 0.9, distribution: er, update_interval: 1000, initial_mask: largest_magnitude}
+      critic_sparsity: {method: rigl, sparsity: 0.85, distribution: er, update_interval: 1000, initial_mask: largest_magnitude}
       n_step: 3
       n_step_delay: 2000
-      dynamic_buffer: true
-      buffer_check_interval: 2000
-      buffer_min_capacity: 5000
+      replay: {capacity: 100000, dynamic_capacity: true, min_capacity: 5000, check_interval: 2000}
     """
 
   /// Folders searched for preset names: `configs/` of the working directory and of the package.
