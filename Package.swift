@@ -78,7 +78,10 @@ let package = Package(
       name: "SparseRLSparsityTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity"],
       swiftSettings: optimisedCode),
     .testTarget(
-      name: "SparseRLExperimentsTests", dependencies: ["SparseRLExperiments", "SparseRLTestSupport"],
+      name: "SparseRLExperimentsTests",
+      dependencies: [
+        "SparseRLExperiments", "SparseRLAgents", "SparseRLTestSupport",
+      ],
       swiftSettings: optimisedCode),
     .testTarget(
       name: "SparseRLAgentsTests",

@@ -15,6 +15,8 @@ public struct ConfigTree {
   public private(set) var root: Node
   /// Problems found so far.
   public private(set) var issues: [ConfigIssue] = []
+  /// The kind of every scalar key of the defaults, from their Swift types.
+  private let kinds: [String: ValueKind]
   /// Where each value that differs from the defaults came from (dotted key -> source, line).
   private var origins: [String: (source: String, line: Int?)] = [:]
 
@@ -23,6 +25,7 @@ public struct ConfigTree {
     let yaml = try YAMLEncoder().encode(value)
     guard let node = try Yams.compose(yaml: yaml) else { throw ConfigError(issues: []) }
     root = ConfigTree.mapKeys(node, ConfigTree.snakeCase)
+    kinds = try ValueKindRecorder.kinds(of: value)
   }
 
   /// Applies a YAML document (the contents of `source`).
@@ -52,7 +55,7 @@ public struct ConfigTree {
     }
     var node = value
     for component in key.split(separator: ".").reversed() { node = Node([(Node(String(component)), node)]) }
-    root = overlay(node, onto: root, path: [], source: "--set \(override)")
+    root = overlay(node, onto: root, path: [], source: "--set \(override)", hasLines: false)
   }
 
   /// The value at a dotted path (YAML spelling), if present.
@@ -95,9 +98,11 @@ public struct ConfigTree {
 
   // MARK: - Overlay
 
-  private mutating func overlay(_ user: Node, onto base: Node, path: [String], source: String) -> Node {
+  private mutating func overlay(
+    _ user: Node, onto base: Node, path: [String], source: String, hasLines: Bool = true
+  ) -> Node {
     let key = path.joined(separator: ".")
-    let line = user.mark?.line
+    let line = hasLines ? user.mark?.line : nil
     switch base {
     case .mapping(var baseMapping):
       guard case .mapping(let userMapping) = user else {
@@ -111,11 +116,12 @@ public struct ConfigTree {
       for (userKey, userValue) in userMapping {
         guard let name = userKey.string else { continue }
         if let existing = baseMapping[name] {
-          baseMapping[name] = overlay(userValue, onto: existing, path: path + [name], source: source)
+          baseMapping[name] = overlay(
+            userValue, onto: existing, path: path + [name], source: source, hasLines: hasLines)
         } else {
           issues.append(
             ConfigIssue(
-              source: source, line: userKey.mark?.line ?? line, key: (path + [name]).joined(separator: "."),
+              source: source, line: hasLines ? userKey.mark?.line : nil, key: (path + [name]).joined(separator: "."),
               message: "unknown key" + suggestion(for: name, in: path)))
         }
       }
@@ -127,21 +133,23 @@ public struct ConfigTree {
         return base
       }
       if let template = baseSequence.first {
-        for element in userSequence where !kindMatches(element, template) {
+        let elementPath = path + ["[]"]
+        for element in userSequence where !kindMatches(element, template, path: elementPath) {
           issues.append(
             ConfigIssue(
-              source: source, line: element.mark?.line ?? line, key: key,
-              message: "list elements must be \(kindName(template)), got \(describe(element))"))
+              source: source, line: hasLines ? element.mark?.line : nil, key: key,
+              message: "list elements must be \(kindName(template, path: elementPath)), got \(describe(element))"))
           return base
         }
       }
       origins[key] = (source, line)
       return user
     case .scalar, .alias:
-      guard kindMatches(user, base) else {
+      guard kindMatches(user, base, path: path) else {
         issues.append(
           ConfigIssue(
-            source: source, line: line, key: key, message: "expected \(kindName(base)), got \(describe(user))"))
+            source: source, line: line, key: key,
+            message: "expected \(kindName(base, path: path)), got \(describe(user))"))
         return base
       }
       origins[key] = (source, line)
@@ -153,30 +161,30 @@ public struct ConfigTree {
     }
   }
 
-  private func kindMatches(_ user: Node, _ base: Node) -> Bool {
+  private func kindMatches(_ user: Node, _ base: Node, path: [String]) -> Bool {
     switch (base, user) {
     case (.mapping, .mapping), (.sequence, .sequence): return true
     case (.scalar, .scalar):
-      switch base.tag {
-      case Tag(.int): return user.int != nil
-      case Tag(.float): return user.float != nil || user.int != nil
-      case Tag(.bool): return user.bool != nil
-      default: return true  // strings accept any scalar (its text)
+      switch kinds[path.joined(separator: ".")] {
+      case .integer: return user.int != nil
+      case .number: return user.float != nil || user.int != nil
+      case .boolean: return user.bool != nil
+      case .text, nil: return true  // strings (and choices, checked when decoding) accept any scalar
       }
     default: return false
     }
   }
 
-  private func kindName(_ node: Node) -> String {
+  private func kindName(_ node: Node, path: [String]) -> String {
     switch node {
     case .mapping: return "a section"
     case .sequence: return "a list"
     default:
-      switch node.tag {
-      case Tag(.int): return "an integer"
-      case Tag(.float): return "a number"
-      case Tag(.bool): return "true or false"
-      default: return "a string"
+      switch kinds[path.joined(separator: ".")] {
+      case .integer: return "an integer"
+      case .number: return "a number"
+      case .boolean: return "true or false"
+      case .text, nil: return "a string"
       }
     }
   }
@@ -195,7 +203,7 @@ public struct ConfigTree {
     var node: Node? = root
     for component in path { node = node?.mapping?[component] }
     if let mapping = node?.mapping { siblings = mapping.keys.compactMap(\.string) }
-    var candidates = siblings.map { ($0, $0) }
+    var candidates = siblings.map { ($0, (path + [$0]).joined(separator: ".")) }
     ConfigTree.allPaths(root, prefix: []).forEach { full in
       if let last = full.split(separator: ".").last, !siblings.contains(full) {
         candidates.append((String(last), full))

@@ -45,7 +45,8 @@ public enum Presets {
       return Experiment.Layer(yaml: try String(contentsOf: url, encoding: .utf8), source: url.path)
     }
     let known = names().sorted()
-    let close = known.filter { editDistance($0, reference) <= max(3, reference.count / 3) }.prefix(3)
+    let close = known.map { (editDistance($0, reference), $0) }.filter { $0.0 <= max(3, reference.count / 3) }
+      .sorted { $0 < $1 }.prefix(3).map(\.1)
     throw ConfigError(issues: [
       ConfigIssue(
         source: reference, key: "",
