@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The checkpoints of one run: files `checkpoint-<step>.srl` in a folder, written atomically, the newest
 /// `keep` retained.
 ///
@@ -35,6 +41,7 @@ public struct CheckpointStore {
   /// Writes the checkpoint of `step` atomically, then deletes all but the newest `keep`.
   public func save(_ bytes: [UInt8], step: Int) throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    FaultInjection.killDuringCheckpointWriteIfRequested(bytes: bytes, folder: folder, step: step)
     try AtomicFile.write(bytes, to: folder.appendingPathComponent(Self.fileName(step: step)))
     for old in steps().dropLast(keep) {
       try? FileManager.default.removeItem(at: folder.appendingPathComponent(Self.fileName(step: old)))
@@ -56,5 +63,23 @@ public struct CheckpointStore {
       }
     }
     return nil
+  }
+}
+
+/// Crash testing: with `SPARSERL_FAULT_KILL_DURING_CHECKPOINT=N` in the environment, the process writes half of
+/// its N-th checkpoint (counting from 1 in this process) to the temporary file an atomic write uses, then kills
+/// itself with SIGKILL, exactly as a machine failure in the middle of a write would. Unset, it does nothing.
+enum FaultInjection {
+  nonisolated(unsafe) private static var checkpointWrites = 0
+
+  static func killDuringCheckpointWriteIfRequested(bytes: [UInt8], folder: URL, step: Int) {
+    guard let value = ProcessInfo.processInfo.environment["SPARSERL_FAULT_KILL_DURING_CHECKPOINT"],
+      let target = Int(value)
+    else { return }
+    checkpointWrites += 1
+    guard checkpointWrites == target else { return }
+    let partial = folder.appendingPathComponent(".\(CheckpointStore.fileName(step: step)).tmp-\(getpid())")
+    _ = FileManager.default.createFile(atPath: partial.path, contents: Data(bytes.prefix(bytes.count / 2)))
+    kill(getpid(), SIGKILL)
   }
 }
