@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import SparseRLAgents
+import SparseRLExperiments
 import SparseRLSparsity
 
 /// `sparserl describe`: the per-layer sparsity allocation, parameter counts and FLOPs of a network.
@@ -8,6 +10,8 @@ struct DescribeCommand: ParsableCommand {
     commandName: "describe",
     abstract: "Show the per-layer sparsity, active weights, storage and FLOPs of a network.",
     discussion: """
+      An agent's networks: --config rlx2/td3-halfcheetah [--set key=value ...] (a preset or YAML file; the
+      environment is built to learn its observation and action sizes).
       MLP: --layers 17,256,256,6 (input, hidden..., output widths).
       CNN: --input 84x84x4 --conv 32:8x8/4,64:4x4/2,64:3x3/1 --layers 512,6 (valid padding; --layers are the \
       fully connected widths after flattening).
@@ -15,7 +19,13 @@ struct DescribeCommand: ParsableCommand {
   )
 
   @Option(help: "Comma-separated layer widths.", transform: DescribeCommand.integers)
-  var layers: [Int]
+  var layers: [Int] = []
+
+  @Option(help: "Describe the networks of the agent of this preset or YAML file (repeatable, applied in order).")
+  var config: [String] = []
+
+  @Option(name: .customLong("set"), help: "Override one key of --config (repeatable).")
+  var overrides: [String] = []
 
   @Option(help: "Input of a CNN, HxWxC.")
   var input: String?
@@ -44,6 +54,24 @@ struct DescribeCommand: ParsableCommand {
   var updateInterval: Int?
 
   mutating func run() throws {
+    if !config.isEmpty {
+      let experiment = try Experiment.resolve(layers: config.map(Presets.layer), overrides: overrides)
+      let agent = try experiment.makeAgent(makeEnvironment: { try experiment.makeTrainingEnvironment() })
+      print("\(experiment.kind.rawValue) on \(experiment.run.environment)")
+      for (role, network) in agent.networks {
+        let shapes = network.model.maskableLayers.map { SparseNetwork.shape(of: $0.layer) }
+        let allocation =
+          try network.allocation ?? SparsityAllocator(distribution: .uniform, sparsity: 0).allocate(shapes)
+        let interval =
+          network.sparsity.isSparse && network.sparsity.method == .rigl ? network.sparsity.updateInterval : nil
+        print(
+          "\n\(role): \(network.sparsity.isSparse ? network.sparsity.method.rawValue : "dense"), "
+            + "\(network.sparsity.distribution.rawValue) distribution, target sparsity \(network.sparsity.sparsity)")
+        print(AllocationReport.text(allocation, batchSize: batchSize, denseGradientInterval: interval))
+      }
+      return
+    }
+    guard !layers.isEmpty else { throw ValidationError("give --layers (and --input/--conv for a CNN) or --config") }
     let overrideBudget: OverrideBudget
     switch budget {
     case "network": overrideBudget = .network

@@ -83,4 +83,55 @@ import Testing
       #expect(x.pattern == y.pattern)
     }
   }
+
+  /// RigL updates interleaved with Adam steps and Polyak target updates: inactive weights are exactly zero in the
+  /// dense view of the online and the target network after every step, the target follows the online mask,
+  /// grown weights start at zero with zero Adam moments, and weights kept by the update keep their moments.
+  @Test func rigLWithAdamAndPolyakTargetsKeepsInactiveWeightsAtZero() throws {
+    var settings = NetworkSparsity(method: .rigl, sparsity: 0.9)
+    settings.updateInterval = 5
+    let network = try makeNetwork(settings)
+    let target = network.model.copy()
+    let optimizer = Adam(parameters: network.model.parameters, learningRate: 1e-2)
+    var random = RandomGenerator(seed: 8)
+    var topologyChanges = 0
+    for step in 1...30 {
+      let before = network.model.maskableLayers.map { $0.layer.weight.activeIndicesAndMoments }
+      let takeStep = trainStep(network, &random)
+      let after = network.model.maskableLayers.map { $0.layer.weight.activeIndicesAndMoments }
+      if step % 5 == 0 {
+        for (old, new) in zip(before, after) where old.indices != new.indices {
+          topologyChanges += 1
+          for (position, flat) in new.indices.enumerated() {
+            if let kept = old.indices.firstIndex(of: flat) {
+              #expect(new.m[position] == old.m[kept] && new.v[position] == old.v[kept])
+            } else {
+              #expect(new.values[position] == 0 && new.m[position] == 0 && new.v[position] == 0)
+            }
+          }
+        }
+      }
+      if takeStep { optimizer.step() }
+      TargetUpdate.polyak(target: target, online: network.model, tau: 0.1)
+      for ((_, online), (_, copy)) in zip(network.model.maskableLayers, target.maskableLayers) {
+        #expect(copy.weight.pattern == online.weight.pattern)
+        for (weight, active) in [(online.weight, online.weight.mask), (copy.weight, copy.weight.mask)] {
+          let dense = weight.denseValue().scalars
+          #expect(zip(dense, active).allSatisfy { value, isActive in isActive || value == 0 })
+        }
+      }
+    }
+    #expect(topologyChanges > 0)
+  }
+}
+
+extension Parameter {
+  /// Active flat indices with their values and Adam moments (zeros before the first optimizer step).
+  fileprivate var activeIndicesAndMoments: (indices: [Int], values: [Float], m: [Float], v: [Float]) {
+    let zeros = [Float](repeating: 0, count: activeCount)
+    return (
+      pattern?.activeIndices ?? Array(0..<denseCount), value, optimizerState["m"] ?? zeros,
+      optimizerState["v"] ?? zeros
+    )
+  }
 }
