@@ -1,7 +1,7 @@
 """Python reference for `sparserl bench envs`: single-core steps per second of gymnasium.make(id) with random
 actions (action_space.sample()), resetting at episode ends, over at least `--seconds` seconds per id.
 
-Ids starting with "MinAtar/" import minatar first (it registers them with gymnasium). Prints one JSON object
+Ids starting with "MinAtar/" are registered with gymnasium by minatar.gym.register_envs() first. Prints one JSON object
 {id: {"steps_per_second": x} | {"error": message}}.
 """
 
@@ -13,8 +13,10 @@ import gymnasium as gym
 
 
 def measure(env_id, seconds):
-    if env_id.startswith("MinAtar/"):
-        import minatar  # noqa: F401  (registers the MinAtar ids)
+    if env_id.startswith("MinAtar/") and env_id not in gym.registry:
+        from minatar.gym import register_envs
+
+        register_envs()
     env = gym.make(env_id)
     env.reset(seed=0)
     env.action_space.seed(0)

@@ -46,7 +46,7 @@ final class TrainingEnvironment {
 
   func archive() throws -> BinaryArchive {
     var archive = BinaryArchive()
-    archive["state"] = .bytes(Array(try JSONEncoder().encode(environment.saveState())))
+    archive["state"] = try .environmentState(environment.saveState())
     archive["observation"] = .floats(observation)
     archive["episode_return"] = .double(episodeReturn)
     archive["episode_length"] = .int(episodeLength)
@@ -54,22 +54,10 @@ final class TrainingEnvironment {
   }
 
   func load(_ archive: BinaryArchive) throws {
-    let state = try JSONDecoder().decode(EnvironmentState.self, from: Data(try archive.bytes("state")))
+    let state = try archive.environmentState("state")
     try environment.restoreState(state)
     observation = try archive.floats("observation", count: observation.count)
     episodeReturn = try archive.double("episode_return")
     episodeLength = try archive.int("episode_length")
-  }
-}
-
-/// Saving random generators exactly.
-enum GeneratorArchive {
-  static func archive(_ generator: RandomGenerator) -> ArchiveValue {
-    .uint64s([generator.seed] + generator.state)
-  }
-
-  static func generator(_ archive: BinaryArchive, _ name: String) throws -> RandomGenerator {
-    let words = try archive.uint64s(name, count: 5)
-    return try RandomGenerator(seed: words[0], state: Array(words[1...]))
   }
 }

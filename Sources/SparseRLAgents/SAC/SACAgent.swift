@@ -234,9 +234,9 @@ public final class SACAgent: Agent {
     archive["temperature"] = .archive(temperature.archive())
     archive["buffer"] = .archive(buffer.archive())
     archive["environment"] = .archive(try training.archive())
-    archive["action_random"] = GeneratorArchive.archive(actionRandom)
-    archive["replay_random"] = GeneratorArchive.archive(replayRandom)
-    archive["update_random"] = GeneratorArchive.archive(updateRandom)
+    archive["action_random"] = .generator(actionRandom)
+    archive["replay_random"] = .generator(replayRandom)
+    archive["update_random"] = .generator(updateRandom)
     archive["statistics"] = statistics.archiveValue
     archive["capacity_rule"] = capacityRule.archiveValue
     return archive
@@ -251,9 +251,9 @@ public final class SACAgent: Agent {
     try temperature.load(archive.archive("temperature"))
     try buffer.load(archive.archive("buffer"))
     try training.load(archive.archive("environment"))
-    actionRandom = try GeneratorArchive.generator(archive, "action_random")
-    replayRandom = try GeneratorArchive.generator(archive, "replay_random")
-    updateRandom = try GeneratorArchive.generator(archive, "update_random")
+    actionRandom = try archive.generator("action_random")
+    replayRandom = try archive.generator("replay_random")
+    updateRandom = try archive.generator("update_random")
     statistics = try UpdateStatistics(archive, "statistics")
     try capacityRule.load(archive, "capacity_rule")
     environmentSteps = try archive.int("environment_steps")

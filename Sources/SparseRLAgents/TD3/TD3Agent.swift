@@ -201,9 +201,9 @@ public final class TD3Agent: Agent {
     archive["critics"] = .archive(try critics.archive())
     archive["buffer"] = .archive(buffer.archive())
     archive["environment"] = .archive(try training.archive())
-    archive["action_random"] = GeneratorArchive.archive(actionRandom)
-    archive["replay_random"] = GeneratorArchive.archive(replayRandom)
-    archive["smoothing_random"] = GeneratorArchive.archive(smoothingRandom)
+    archive["action_random"] = .generator(actionRandom)
+    archive["replay_random"] = .generator(replayRandom)
+    archive["smoothing_random"] = .generator(smoothingRandom)
     archive["statistics"] = statistics.archiveValue
     archive["capacity_rule"] = capacityRule.archiveValue
     return archive
@@ -218,9 +218,9 @@ public final class TD3Agent: Agent {
     try critics.load(archive.archive("critics"))
     try buffer.load(archive.archive("buffer"))
     try training.load(archive.archive("environment"))
-    actionRandom = try GeneratorArchive.generator(archive, "action_random")
-    replayRandom = try GeneratorArchive.generator(archive, "replay_random")
-    smoothingRandom = try GeneratorArchive.generator(archive, "smoothing_random")
+    actionRandom = try archive.generator("action_random")
+    replayRandom = try archive.generator("replay_random")
+    smoothingRandom = try archive.generator("smoothing_random")
     statistics = try UpdateStatistics(archive, "statistics")
     try capacityRule.load(archive, "capacity_rule")
     environmentSteps = try archive.int("environment_steps")

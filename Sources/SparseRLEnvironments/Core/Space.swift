@@ -15,8 +15,7 @@ public struct BoxSpace: Equatable, Sendable {
   /// The declared element type.
   public let elementType: ElementType
 
-  public init(low: [Float], high: [Float], shape: [Int]? = nil, elementType: ElementType = .float32)
-  {
+  public init(low: [Float], high: [Float], shape: [Int]? = nil, elementType: ElementType = .float32) {
     precondition(low.count == high.count, "Box bounds have different lengths")
     let shape = shape ?? [low.count]
     precondition(
