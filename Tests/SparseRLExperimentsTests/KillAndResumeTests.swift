@@ -36,7 +36,7 @@ private let configuration = """
 private func launch(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
   let process = Process()
   process.executableURL = executable
-  process.arguments = arguments + ["--plain"]
+  process.arguments = arguments + (arguments.first == "evaluate" ? [] : ["--plain"])
   process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
   process.standardOutput = FileHandle.nullDevice
   process.standardError = FileHandle.nullDevice
@@ -103,5 +103,48 @@ private func metrics(_ run: URL) throws -> [String] {
     #expect(try metrics(run) == metrics(reference))
     let record = try String(contentsOf: run.appendingPathComponent("run.json"), encoding: .utf8)
     #expect(record.contains("\"status\" : \"finished\""))
+  }
+
+  /// Ctrl-C (SIGINT) checkpoints at the current step and exits cleanly with the run marked `interrupted`;
+  /// resuming finishes with the same metrics as an uninterrupted run. Then `evaluate` writes one row per noise
+  /// level, and gives the same numbers when repeated.
+  @Test(.timeLimit(.minutes(5)))
+  func interruptedRunResumesExactlyAndEvaluates() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sparserl-int-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    let config = root.appendingPathComponent("run.yaml")
+    try configuration.replacingOccurrences(of: "seed: 3", with: "seed: 4").write(
+      to: config, atomically: true, encoding: .utf8)
+    let reference = root.appendingPathComponent("reference")
+    let uninterrupted = try launch(["train", config.path, "--run-dir", reference.path])
+    uninterrupted.waitUntilExit()
+
+    let run = root.appendingPathComponent("interrupted")
+    let training = try launch(["train", config.path, "--run-dir", run.path])
+    let deadline = Date().addingTimeInterval(60)
+    while (checkpointSteps(run).max() ?? 0) < 1000 && training.isRunning && Date() < deadline { usleep(2_000) }
+    kill(training.processIdentifier, SIGINT)
+    training.waitUntilExit()
+    #expect(training.terminationReason == .exit && training.terminationStatus == 0)
+    let record = try String(contentsOf: run.appendingPathComponent("run.json"), encoding: .utf8)
+    #expect(record.contains("\"status\" : \"interrupted\""))
+    let resumed = try launch(["resume", run.path])
+    resumed.waitUntilExit()
+    #expect(resumed.terminationStatus == 0)
+    #expect(try metrics(run) == metrics(reference))
+
+    let outputs = [root.appendingPathComponent("robustness.csv"), root.appendingPathComponent("again.csv")]
+    for output in outputs {
+      let evaluation = try launch(
+        ["evaluate", run.path, "--episodes", "2", "--noise", "0,0.5", "--output", output.path])
+      evaluation.waitUntilExit()
+      #expect(evaluation.terminationStatus == 0)
+    }
+    let text = try String(contentsOf: outputs[0], encoding: .utf8)
+    #expect(try String(contentsOf: outputs[1], encoding: .utf8) == text)
+    let rows = text.split(separator: "\n")
+    #expect(rows.first == "noise,mean_return,std_return,min_return,max_return,mean_length,episodes")
+    #expect(rows.count == 3 && rows[1].hasPrefix("0,") && rows[2].hasPrefix("0.5,"))
+    #expect(rows.dropFirst().allSatisfy { $0.hasSuffix(",200,2") })  // Pendulum episodes last 200 steps
   }
 }
