@@ -68,28 +68,11 @@ public enum EnvironmentBenchmark {
   public static func measureReference(
     ids: [String], seconds: Double, python: URL, script: URL
   ) throws -> [String: Result<Double, ReferenceFailure>] {
-    guard FileManager.default.isExecutableFile(atPath: python.path) else {
-      throw ReferenceFailure(
-        description: "Python interpreter \(python.path) not found (run scripts/setup-python.sh)")
-    }
-    guard FileManager.default.fileExists(atPath: script.path) else {
-      throw ReferenceFailure(description: "reference script \(script.path) not found")
-    }
-    let process = Process()
-    process.executableURL = python
-    process.arguments = [script.path, "--seconds", "\(seconds)"] + ids
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw ReferenceFailure(
-        description: "reference script failed with status \(process.terminationStatus): "
-          + (String(data: errorData, encoding: .utf8) ?? ""))
+    let data: Data
+    do {
+      data = try ReferenceScript.run(python: python, script: script, arguments: ["--seconds", "\(seconds)"] + ids)
+    } catch {
+      throw ReferenceFailure(description: "\(error)")
     }
     struct Entry: Decodable {
       var steps_per_second: Double?

@@ -295,38 +295,17 @@ public struct OpenBLASReference: Sendable {
     threadCPUTime: Bool = false
   ) throws -> OpenBLASReference {
     let script = root.appendingPathComponent("scripts/bench/sgemm_reference.py")
-    guard FileManager.default.isExecutableFile(atPath: python.path) else {
-      throw Unavailable(
-        description: "no Python interpreter at \(python.path) (run scripts/setup-python.sh)")
-    }
-    guard FileManager.default.fileExists(atPath: script.path) else {
-      throw Unavailable(
-        description: "reference script not found at \(script.path) (run from the package root)")
-    }
-    let process = Process()
-    process.executableURL = python
-    process.arguments =
-      [
-        script.path, "--sizes", sizes.map(String.init).joined(separator: ","), "--batches",
-        batches.map(String.init).joined(separator: ","), "--repeats", String(repetitions),
-        "--min-sample-seconds",
-        String(minimumSampleSeconds),
-      ] + (threadCPUTime ? ["--thread-cpu-time"] : [])
-    var environment = ProcessInfo.processInfo.environment
-    environment["OPENBLAS_NUM_THREADS"] = "1"
-    environment["OMP_NUM_THREADS"] = "1"
-    environment["PYTHONDONTWRITEBYTECODE"] = "1"
-    process.environment = environment
-    let output = Pipe()
-    let errors = FileHandle(forWritingAtPath: "/dev/null")
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw Unavailable(
-        description: "\(script.lastPathComponent) exited with status \(process.terminationStatus)")
+    let data: Data
+    do {
+      data = try ReferenceScript.run(
+        python: python, script: script,
+        arguments: [
+          "--sizes", sizes.map(String.init).joined(separator: ","), "--batches",
+          batches.map(String.init).joined(separator: ","), "--repeats", String(repetitions), "--min-sample-seconds",
+          String(minimumSampleSeconds),
+        ] + (threadCPUTime ? ["--thread-cpu-time"] : []))
+    } catch {
+      throw Unavailable(description: "\(error)")
     }
     do {
       let decoded = try JSONDecoder().decode(Output.self, from: data)

@@ -88,27 +88,9 @@ public struct MuJoCoBenchmark {
     throws -> Double
   {
     struct Answer: Decodable { var steps_per_second: Double }
-    let process = Process()
-    process.executableURL = python
-    process.arguments = [script.path, id, String(steps)]
-    process.currentDirectoryURL = FileManager.default.temporaryDirectory
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw MuJoCoBenchmarkError(
-        description: "\(script.path) exited with status \(process.terminationStatus)")
-    }
+    let data = try ReferenceScript.run(python: python, script: script, arguments: [id, String(steps)])
     return try JSONDecoder().decode(Answer.self, from: data).steps_per_second
   }
-}
-
-/// A failed Gymnasium measurement.
-public struct MuJoCoBenchmarkError: Error, CustomStringConvertible {
-  public let description: String
 }
 
 extension Duration {
