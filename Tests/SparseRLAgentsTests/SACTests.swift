@@ -130,4 +130,26 @@ func smallSACConfig() -> SACConfig {
     let alpha = sink.train("alpha")
     #expect(alpha.count == 3 && alpha.allSatisfy { $0.value > 0 && $0.value != 1 })
   }
+
+  /// `weight_decay` reaches the actor's and both critics' optimizers (TD3 and SAC alike); the default is 0.
+  @Test func weightDecayReachesEveryOptimizer() throws {
+    var sac = SACConfig()
+    #expect(sac.weightDecay == 0)
+    sac.weightDecay = 1e-4
+    sac.replay = ReplaySettings(capacity: 1000, minCapacity: 0)
+    let sacAgent = try SACAgent(
+      config: sac, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 0, totalSteps: 100)
+    #expect(([sacAgent.actorOptimizer] + sacAgent.critics.optimizers).allSatisfy { $0.weightDecay == 1e-4 })
+    var td3 = TD3Config()
+    td3.weightDecay = 1e-6
+    td3.replay = ReplaySettings(capacity: 1000, minCapacity: 0)
+    let td3Agent = try TD3Agent(
+      config: td3, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 0, totalSteps: 100)
+    #expect(([td3Agent.actorOptimizer] + td3Agent.critics.optimizers).allSatisfy { $0.weightDecay == 1e-6 })
+    var negative = SACConfig()
+    negative.weightDecay = -1
+    var issues: [ConfigIssue] = []
+    negative.validate(path: "sac", issues: &issues)
+    #expect(issues.map(\.key) == ["sac.weight_decay"])
+  }
 }

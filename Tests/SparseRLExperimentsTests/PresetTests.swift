@@ -82,6 +82,24 @@ private func withInertSettingsCleared<C: ActorCriticConfig>(_ config: C) -> C {
     }
   }
 
+  /// The State of Sparse Training method overlays carry the paper's best sweep settings for SAC.
+  @Test func sparseTrainingSACOverlaysCarryTheSweepSettings() throws {
+    let expected: [String: (weightDecay: Double, interval: Int, dropFraction: Double, aware: Bool)] = [
+      "rigl": (1e-6, 1000, 0.5, true), "set": (1e-4, 250, 0.3, true), "static": (1e-4, 1000, 0.5, false),
+    ]
+    for (method, settings) in expected {
+      let config = try decode(SACConfig.self, ["sparse-training/sac-hopper", "sparse-training/methods/sac-\(method)"])
+      #expect(config.settings.weightDecay == settings.weightDecay)
+      for network in [config.settings.actorSparsity, config.settings.criticSparsity] {
+        #expect(network.method.rawValue == method && network.sparsity == 0.9)
+        #expect(network.sparsityAwareInit == settings.aware)
+        if method != "static" {
+          #expect(network.updateInterval == settings.interval && network.dropFraction == settings.dropFraction)
+        }
+      }
+    }
+  }
+
   @Test func aMistakeInARealConfigurationNamesTheKeyAndWhereItCameFrom() throws {
     let layer = try Presets.layer("rlx2/td3-hopper")
     let error = try #require(throws: ConfigError.self) {

@@ -18,6 +18,8 @@ public protocol ActorCriticConfig: ConfigValidatable {
   var actorLearningRate: Double { get set }
   /// Adam learning rate of the critics.
   var criticLearningRate: Double { get set }
+  /// Coupled L2 weight decay of the actor's and critics' Adam (PyTorch `Adam(weight_decay:)`, as DQN and PPO).
+  var weightDecay: Double { get set }
   /// Random warm-up steps.
   var warmupSteps: Int { get set }
   /// n of the multi-step target after the delay.
@@ -126,6 +128,7 @@ extension ActorCriticConfig {
     check(tau > 0 && tau <= 1, path, "tau", "must be in (0, 1], got \(tau)", &issues)
     check(actorLearningRate > 0, path, "actor_learning_rate", "must be positive, got \(actorLearningRate)", &issues)
     check(criticLearningRate > 0, path, "critic_learning_rate", "must be positive, got \(criticLearningRate)", &issues)
+    check(weightDecay >= 0, path, "weight_decay", "must be non-negative, got \(weightDecay)", &issues)
     check(warmupSteps >= 0, path, "warmup_steps", "must be non-negative, got \(warmupSteps)", &issues)
     check(nStep >= 1, path, "n_step", "must be at least 1, got \(nStep)", &issues)
     check(nStepDelay >= 0, path, "n_step_delay", "must be non-negative, got \(nStepDelay)", &issues)

@@ -18,7 +18,7 @@ final class TwinCritics {
 
   init(
     architecture: NetworkArchitecture, sparsity: NetworkSparsity, observationWidth: Int, actionWidth: Int,
-    totalUpdates: Int, learningRate: Float, random: inout RandomGenerator
+    totalUpdates: Int, learningRate: Float, weightDecay: Float = 0, random: inout RandomGenerator
   ) throws {
     var online: [SparseNetwork] = []
     for index in 1...2 {
@@ -31,7 +31,9 @@ final class TwinCritics {
     }
     self.online = online
     targets = online.map { $0.model.copy() }
-    optimizers = online.map { Adam(parameters: $0.model.parameters, learningRate: learningRate) }
+    optimizers = online.map {
+      Adam(parameters: $0.model.parameters, learningRate: learningRate, weightDecay: weightDecay)
+    }
     self.observationWidth = observationWidth
     self.actionWidth = actionWidth
   }

@@ -59,11 +59,14 @@ public final class SACAgent: Agent {
     actor = try SparseNetwork(
       model: actorModel, sparsity: config.actorSparsity, totalUpdates: totalUpdates,
       random: actorStream.stream("topology"))
-    actorOptimizer = Adam(parameters: actor.model.parameters, learningRate: Float(config.actorLearningRate))
+    actorOptimizer = Adam(
+      parameters: actor.model.parameters, learningRate: Float(config.actorLearningRate),
+      weightDecay: Float(config.weightDecay))
     policy = TanhGaussian(minLogStd: Float(config.minLogStd), maxLogStd: Float(config.maxLogStd))
     critics = try TwinCritics(
       architecture: config.critic, sparsity: config.criticSparsity, observationWidth: observationWidth,
       actionWidth: box.count, totalUpdates: totalUpdates, learningRate: Float(config.criticLearningRate),
+      weightDecay: Float(config.weightDecay),
       random: &random)
     temperature = EntropyTemperature(
       initial: Float(config.initialTemperature), targetEntropy: -Float(config.targetEntropyScale) * Float(box.count),

@@ -23,6 +23,9 @@ public struct SACConfig: Codable, Equatable, Sendable, ConfigValidatable, ActorC
   public var actorLearningRate = 3e-4
   /// Adam learning rate of the critics.
   public var criticLearningRate = 3e-4
+  /// Coupled L2 weight decay of the actor's and critics' Adam (0 as published; the State of Sparse Training
+  /// sweeps it for SAC).
+  public var weightDecay = 0.0
   /// Adam learning rate of log alpha.
   public var temperatureLearningRate = 3e-4
   /// alpha0.

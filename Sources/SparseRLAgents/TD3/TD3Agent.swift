@@ -59,10 +59,13 @@ public final class TD3Agent: Agent {
       model: actorModel, sparsity: config.actorSparsity, totalUpdates: max(1, criticUpdates / config.policyDelay),
       random: actorStream.stream("topology"))
     actorTarget = actor.model.copy()
-    actorOptimizer = Adam(parameters: actor.model.parameters, learningRate: Float(config.actorLearningRate))
+    actorOptimizer = Adam(
+      parameters: actor.model.parameters, learningRate: Float(config.actorLearningRate),
+      weightDecay: Float(config.weightDecay))
     critics = try TwinCritics(
       architecture: config.critic, sparsity: config.criticSparsity, observationWidth: observationWidth,
       actionWidth: box.count, totalUpdates: criticUpdates, learningRate: Float(config.criticLearningRate),
+      weightDecay: Float(config.weightDecay),
       random: &random)
     buffer = ReplayBuffer(
       capacity: config.replay.capacity, observationWidth: observationWidth,

@@ -26,6 +26,9 @@ public struct TD3Config: Codable, Equatable, Sendable, ConfigValidatable, ActorC
   public var actorLearningRate = 3e-4
   /// Adam learning rate of the critics.
   public var criticLearningRate = 3e-4
+  /// Coupled L2 weight decay of the actor's and critics' Adam (0 as published; the State of Sparse Training
+  /// sweeps it for SAC).
+  public var weightDecay = 0.0
   /// Uniformly random actions for this many environment steps; updates start after them.
   public var warmupSteps = 25_000
   /// Standard deviation of the Gaussian exploration noise.
