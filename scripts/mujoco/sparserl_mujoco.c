@@ -68,8 +68,15 @@ static void srl_log_handler(const mjLogMessage* message) {
   }
 }
 
-static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
-static void install_handler(void) { mju_setLogHandler(srl_log_handler); }
+// MuJoCo 4 keeps its log handler per thread, so every entry point that calls into MuJoCo installs it on the
+// calling thread first (once per thread).
+static __thread int handler_installed = 0;
+static void install_handler(void) {
+  if (!handler_installed) {
+    mju_setLogHandler(srl_log_handler);
+    handler_installed = 1;
+  }
+}
 
 // The interface version of this shim (the Swift side checks it).
 int srl_mj_abi_version(void) { return SRL_ABI_VERSION; }
@@ -95,7 +102,7 @@ void srl_mj_last_warning(char* buffer, int capacity) {
 
 // Loads and compiles an MJCF file; returns NULL and a message in error on failure.
 void* srl_mj_load(const char* path, char* error, int error_capacity) {
-  pthread_once(&handler_once, install_handler);
+  install_handler();
   mjModel* model = mj_loadXML(path, NULL, error, error_capacity);
   if (!model) return NULL;
   mjData* data = mj_makeData(model);
@@ -165,18 +172,21 @@ int srl_mj_body_id(void* opaque, const char* name) {
 
 // mj_resetData: the model's default state (qpos0, zero velocity, time 0, cleared derived quantities).
 void srl_mj_reset(void* opaque) {
+  install_handler();
   srl_mj_handle* h = (srl_mj_handle*)opaque;
   mj_resetData(h->model, h->data);
 }
 
 // mj_forward: derived quantities (kinematics, forces, accelerations) of the current state.
 void srl_mj_forward(void* opaque) {
+  install_handler();
   srl_mj_handle* h = (srl_mj_handle*)opaque;
   mj_forward(h->model, h->data);
 }
 
 // frames calls of mj_step with the current ctrl, then mj_rnePostConstraint (fills cfrc_ext, cacc, cfrc_int).
 void srl_mj_step(void* opaque, int frames) {
+  install_handler();
   srl_mj_handle* h = (srl_mj_handle*)opaque;
   for (int i = 0; i < frames; ++i) mj_step(h->model, h->data);
   mj_rnePostConstraint(h->model, h->data);
@@ -184,6 +194,7 @@ void srl_mj_step(void* opaque, int frames) {
 
 // Bare mj_step calls, for measuring the simulator alone.
 void srl_mj_step_only(void* opaque, int frames) {
+  install_handler();
   srl_mj_handle* h = (srl_mj_handle*)opaque;
   for (int i = 0; i < frames; ++i) mj_step(h->model, h->data);
 }
@@ -195,6 +206,7 @@ void srl_mj_get_state(void* opaque, double* state) {
 }
 
 void srl_mj_set_state(void* opaque, const double* state) {
+  install_handler();
   srl_mj_handle* h = (srl_mj_handle*)opaque;
   mj_setState(h->model, h->data, state, mjSTATE_INTEGRATION);
 }
