@@ -146,30 +146,13 @@ private final class CountingEnvironment: Environment {
       config[keyPath: keyPath].updateInterval = 5
     }
     config.entropyCoefficient = 0.01
-    let total = 400
-    let agent = try PPOAgent(config: config, environment: EnvironmentRegistry.make(id), seed: 5, totalSteps: total)
-    let discard = DiscardingMetricsSink()
-    for _ in 0..<70 { try agent.trainStep(metrics: discard) }  // 4 updates and 6 steps of the fifth rollout
-    #expect(agent.iterations == 4 && agent.rollout.filled == 6)
-    let saved = try BinaryArchive(decoding: agent.saveState().encoded())
-    let restored = try PPOAgent(
-      config: config, environment: EnvironmentRegistry.make(id), seed: 77, totalSteps: total)
-    try restored.restoreState(saved)
-    do {
-      let differing = try differences(restored.saveState(), agent.saveState())
-      #expect(differing == [])
+    // Saved after 4 updates and 6 steps of the fifth rollout.
+    let run = try continueFromSavedState(
+      before: 70, after: 60, atSave: { #expect($0.iterations == 4 && $0.rollout.filled == 6) }
+    ) { seed in
+      try PPOAgent(config: config, environment: EnvironmentRegistry.make(id), seed: seed, totalSteps: 400)
     }
-    let (first, second) = (RecordingMetricsSink(), RecordingMetricsSink())
-    for _ in 0..<60 {
-      try agent.trainStep(metrics: first)
-      try restored.trainStep(metrics: second)
-    }
-    #expect(agent.actor.topologyUpdates > 0 && agent.critic.topologyUpdates > 0)
-    #expect(first.records.filter { $0.group == .train }.count == 4)
-    #expect(first.records == second.records)
-    do {
-      let differing = try differences(restored.saveState(), agent.saveState())
-      #expect(differing == [])
-    }
+    #expect(run.original.actor.topologyUpdates > 0 && run.original.critic.topologyUpdates > 0)
+    #expect(run.originalMetrics.records.filter { $0.group == .train }.count == 4)
   }
 }

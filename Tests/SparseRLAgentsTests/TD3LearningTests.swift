@@ -9,14 +9,7 @@ import Testing
 @Suite(.serialized) struct TD3LearningTests {
   /// Dense TD3, 2x64 networks, learning rate 1e-3, batch 128, 1,000 warm-up steps; budget 15,000 steps.
   @Test func denseTD3SwingsUpPendulum() throws {
-    var config = TD3Config()
-    config.actor = NetworkArchitecture(hiddenSizes: [64, 64])
-    config.critic = NetworkArchitecture(hiddenSizes: [64, 64])
-    config.actorLearningRate = 1e-3
-    config.criticLearningRate = 1e-3
-    config.batchSize = 128
-    config.warmupSteps = 1000
-    config.replay = ReplaySettings(capacity: 10_000, minCapacity: 2000)
+    let config = pendulumLearningConfig(TD3Config(), rlx2: false)
     let steps = 15_000
     let agent = try TD3Agent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: steps)
@@ -30,17 +23,7 @@ import Testing
   /// ΔT = 1,000 updates, 3-step targets after 2,000 updates, buffer checks every 1,000 steps (min 2,000);
   /// learning rate 1e-3, batch 128, 1,000 warm-up steps; budget 15,000 steps.
   @Test func rlx2TD3SwingsUpPendulum() throws {
-    var config = TD3Config()
-    config.actorLearningRate = 1e-3
-    config.criticLearningRate = 1e-3
-    config.batchSize = 128
-    config.warmupSteps = 1000
-    config.replay = ReplaySettings(capacity: 10_000, minCapacity: 2000)
-    config = config.variant(.rlx2, actorSparsity: 0.9, criticSparsity: 0.85, observationWidth: 3, actionWidth: 1)
-    config.actorSparsity.updateInterval = 1000
-    config.criticSparsity.updateInterval = 1000
-    config.nStepDelay = 2000
-    config.replay.checkInterval = 1000
+    let config = pendulumLearningConfig(TD3Config(), rlx2: true)
     let steps = 15_000
     let agent = try TD3Agent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: steps)

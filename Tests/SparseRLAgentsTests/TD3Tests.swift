@@ -5,15 +5,6 @@ import Testing
 
 @testable import SparseRLAgents
 
-/// Records every metric report (for exact-continuation and schedule tests).
-final class MetricsRecorder: MetricsSink {
-  var records: [(group: MetricGroup, step: Int, values: [String: Double])] = []
-  func record(group: MetricGroup, step: Int, values: [String: Double]) { records.append((group, step, values)) }
-  func train(_ key: String) -> [(step: Int, value: Double)] {
-    records.filter { $0.group == .train }.compactMap { r in r.values[key].map { (r.step, $0) } }
-  }
-}
-
 /// Every parameter value of every network, target and optimizer slot of an agent, for bitwise comparison.
 func agentParameterValues(_ layers: [any Layer]) -> [[Float]] {
   layers.flatMap { layer in
@@ -73,7 +64,7 @@ func smallTD3Config() -> TD3Config {
     config.logInterval = 1
     let agent = try TD3Agent(
       config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 1, totalSteps: 100)
-    let sink = MetricsRecorder()
+    let sink = RecordingMetricsSink()
     for _ in 0..<30 { try agent.trainStep(metrics: sink) }
     // Updates start at step 20 (update 0); updates 0...4 use one step, update 5 (step 25) is the first 3-step one.
     let n = sink.train("n_step")
@@ -87,7 +78,7 @@ func smallTD3Config() -> TD3Config {
   @Test func actorAndTargetsUpdateEveryPolicyDelayUpdates() throws {
     let agent = try TD3Agent(
       config: smallTD3Config(), environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 2, totalSteps: 100)
-    let sink = MetricsRecorder()
+    let sink = RecordingMetricsSink()
     for _ in 0..<19 { try agent.trainStep(metrics: sink) }
     #expect(agent.updates == 0)
     let actorBefore = agentParameterValues([agent.actor.model])
@@ -112,29 +103,12 @@ func smallTD3Config() -> TD3Config {
     config.replay.checkInterval = 25
     config.replay.distanceThreshold = 0  // shrink at every check
     config.replay.minCapacity = 10
-    let make = { (seed: UInt64) in
+    let run = try continueFromSavedState(before: 90, after: 60) { seed in
       try TD3Agent(
         config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
-    let original = try make(3)
-    let sink = MetricsRecorder()
-    for _ in 0..<90 { try original.trainStep(metrics: sink) }
-    let saved = try BinaryArchive(decoding: original.saveState().encoded())
-    let restored = try make(99)
-    try restored.restoreState(saved)
-    let (sinkA, sinkB) = (MetricsRecorder(), MetricsRecorder())
-    for _ in 0..<60 {
-      try original.trainStep(metrics: sinkA)
-      try restored.trainStep(metrics: sinkB)
-    }
+    let (original, restored, saved) = (run.original, run.restored, run.saved)
     #expect(original.actor.topologyUpdates > 0 && original.capacityRule.shrinks > 0)
-    let layers = { (a: TD3Agent) -> [any Layer] in
-      [a.actor.model, a.actorTarget] + a.critics.online.map(\.model) + a.critics.targets
-    }
-    let identical = agentParameterValues(layers(original)) == agentParameterValues(layers(restored))
-    #expect(identical)
-    #expect(sinkA.records.map(\.values) == sinkB.records.map(\.values))
-    #expect(sinkA.records.map(\.step) == sinkB.records.map(\.step))
     let observation: [Float] = [0.3, -0.2, 1]
     #expect(original.evaluationAction(for: observation) == restored.evaluationAction(for: observation))
     #expect(throws: AgentError.self) {

@@ -161,47 +161,11 @@ enum MatrixVector {
     rows: Int,
     columns: Int
   ) {
-    let vectorEnd = columns & ~15
     var row = 0
     while row + 4 <= rows {
       let r0 = matrix + row * columns
-      let r1 = r0 + columns
-      let r2 = r1 + columns
-      let r3 = r2 + columns
-      var s00 = SIMD8<Float>()
-      var s01 = SIMD8<Float>()
-      var s10 = SIMD8<Float>()
-      var s11 = SIMD8<Float>()
-      var s20 = SIMD8<Float>()
-      var s21 = SIMD8<Float>()
-      var s30 = SIMD8<Float>()
-      var s31 = SIMD8<Float>()
-      var j = 0
-      while j < vectorEnd {
-        let v0 = loadVector(vector + j)
-        let v1 = loadVector(vector + j + 8)
-        multiplyAdd(&s00, loadVector(r0 + j), v0)
-        multiplyAdd(&s01, loadVector(r0 + j + 8), v1)
-        multiplyAdd(&s10, loadVector(r1 + j), v0)
-        multiplyAdd(&s11, loadVector(r1 + j + 8), v1)
-        multiplyAdd(&s20, loadVector(r2 + j), v0)
-        multiplyAdd(&s21, loadVector(r2 + j + 8), v1)
-        multiplyAdd(&s30, loadVector(r3 + j), v0)
-        multiplyAdd(&s31, loadVector(r3 + j + 8), v1)
-        j += 16
-      }
-      var t0 = horizontalSum(s00 + s01)
-      var t1 = horizontalSum(s10 + s11)
-      var t2 = horizontalSum(s20 + s21)
-      var t3 = horizontalSum(s30 + s31)
-      while j < columns {
-        let v = vector[j]
-        t0 += r0[j] * v
-        t1 += r1[j] * v
-        t2 += r2[j] * v
-        t3 += r3[j] * v
-        j += 1
-      }
+      let (t0, t1, t2, t3) = DotProducts.four(
+        vector, r0, r0 + columns, r0 + 2 * columns, r0 + 3 * columns, count: columns)
       result[row] = t0
       result[row + 1] = t1
       result[row + 2] = t2
@@ -209,21 +173,7 @@ enum MatrixVector {
       row += 4
     }
     while row < rows {
-      let r0 = matrix + row * columns
-      var s0 = SIMD8<Float>()
-      var s1 = SIMD8<Float>()
-      var j = 0
-      while j < vectorEnd {
-        multiplyAdd(&s0, loadVector(r0 + j), loadVector(vector + j))
-        multiplyAdd(&s1, loadVector(r0 + j + 8), loadVector(vector + j + 8))
-        j += 16
-      }
-      var t = horizontalSum(s0 + s1)
-      while j < columns {
-        t += r0[j] * vector[j]
-        j += 1
-      }
-      result[row] = t
+      result[row] = DotProducts.one(vector, matrix + row * columns, count: columns)
       row += 1
     }
   }

@@ -265,58 +265,14 @@ enum SampledProduct {
         accumulate: accumulate)
       return
     }
-    let vectorEnd = batch & ~15
     for row in 0..<rows {
       let l = left + row * batch
       var k = Int(start[row])
       let end = Int(start[row + 1])
       while k + 4 <= end {
-        let r0 = right + Int(index[k]) * batch
-        let r1 = right + Int(index[k + 1]) * batch
-        let r2 = right + Int(index[k + 2]) * batch
-        let r3 = right + Int(index[k + 3]) * batch
-        var s00 = SIMD8<Float>()
-        var s01 = SIMD8<Float>()
-        var s10 = SIMD8<Float>()
-        var s11 = SIMD8<Float>()
-        var s20 = SIMD8<Float>()
-        var s21 = SIMD8<Float>()
-        var s30 = SIMD8<Float>()
-        var s31 = SIMD8<Float>()
-        var b = 0
-        while b < vectorEnd {
-          let l0 = loadVector(l + b)
-          let l1 = loadVector(l + b + 8)
-          multiplyAdd(&s00, l0, loadVector(r0 + b))
-          multiplyAdd(&s01, l1, loadVector(r0 + b + 8))
-          multiplyAdd(&s10, l0, loadVector(r1 + b))
-          multiplyAdd(&s11, l1, loadVector(r1 + b + 8))
-          multiplyAdd(&s20, l0, loadVector(r2 + b))
-          multiplyAdd(&s21, l1, loadVector(r2 + b + 8))
-          multiplyAdd(&s30, l0, loadVector(r3 + b))
-          multiplyAdd(&s31, l1, loadVector(r3 + b + 8))
-          b += 16
-        }
-        if b + 8 <= batch {
-          let l0 = loadVector(l + b)
-          multiplyAdd(&s00, l0, loadVector(r0 + b))
-          multiplyAdd(&s10, l0, loadVector(r1 + b))
-          multiplyAdd(&s20, l0, loadVector(r2 + b))
-          multiplyAdd(&s30, l0, loadVector(r3 + b))
-          b += 8
-        }
-        var t0 = horizontalSum(s00 + s01)
-        var t1 = horizontalSum(s10 + s11)
-        var t2 = horizontalSum(s20 + s21)
-        var t3 = horizontalSum(s30 + s31)
-        while b < batch {
-          let lb = l[b]
-          t0 += lb * r0[b]
-          t1 += lb * r1[b]
-          t2 += lb * r2[b]
-          t3 += lb * r3[b]
-          b += 1
-        }
+        let (t0, t1, t2, t3) = DotProducts.four(
+          l, right + Int(index[k]) * batch, right + Int(index[k + 1]) * batch, right + Int(index[k + 2]) * batch,
+          right + Int(index[k + 3]) * batch, count: batch)
         write(t0, to: result + k, accumulate)
         write(t1, to: result + k + 1, accumulate)
         write(t2, to: result + k + 2, accumulate)
@@ -324,25 +280,7 @@ enum SampledProduct {
         k += 4
       }
       while k < end {
-        let r0 = right + Int(index[k]) * batch
-        var s0 = SIMD8<Float>()
-        var s1 = SIMD8<Float>()
-        var b = 0
-        while b < vectorEnd {
-          multiplyAdd(&s0, loadVector(l + b), loadVector(r0 + b))
-          multiplyAdd(&s1, loadVector(l + b + 8), loadVector(r0 + b + 8))
-          b += 16
-        }
-        if b + 8 <= batch {
-          multiplyAdd(&s0, loadVector(l + b), loadVector(r0 + b))
-          b += 8
-        }
-        var t = horizontalSum(s0 + s1)
-        while b < batch {
-          t += l[b] * r0[b]
-          b += 1
-        }
-        write(t, to: result + k, accumulate)
+        write(DotProducts.one(l, right + Int(index[k]) * batch, count: batch), to: result + k, accumulate)
         k += 1
       }
     }
