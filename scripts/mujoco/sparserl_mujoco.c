@@ -17,7 +17,7 @@
 
 #include <mujoco/mujoco.h>
 
-#define SRL_ABI_VERSION 1
+#define SRL_ABI_VERSION 2
 
 // Array identifiers for srl_mj_array (keep in sync with MuJoCoSimulation.Array in Swift).
 enum {
@@ -33,6 +33,14 @@ enum {
   SRL_BODY_MASS = 9,           // model body_mass (nbody)
   SRL_ACTUATOR_CTRLRANGE = 10, // model actuator_ctrlrange (nu x 2)
   SRL_QPOS0 = 11,              // model qpos0 (nq)
+  SRL_XMAT = 12,               // data xmat (nbody x 9)
+  SRL_SUBTREE_COM = 13,        // data subtree_com (nbody x 3)
+  SRL_SENSORDATA = 14,         // data sensordata (nsensordata)
+  SRL_ACT = 15,                // data act (na)
+  SRL_TIME = 16,               // data time (1)
+  SRL_BODY_SUBTREEMASS = 17,   // model body_subtreemass (nbody)
+  SRL_GRAVITY = 18,            // model opt.gravity (3)
+  SRL_JNT_RANGE = 19,          // model jnt_range (njnt x 2)
 };
 
 // Size identifiers for srl_mj_size.
@@ -43,6 +51,19 @@ enum {
   SRL_NBODY = 3,
   SRL_NA = 4,
   SRL_STATE_SIZE = 5,  // doubles in the integration state (srl_mj_get_state)
+  SRL_NJNT = 6,
+  SRL_NSENSOR = 7,
+  SRL_NSENSORDATA = 8,
+  SRL_NCON = 9,        // contacts detected by the last collision pass (data ncon)
+};
+
+// Element kinds for srl_mj_name_id.
+enum {
+  SRL_OBJ_BODY = 0,
+  SRL_OBJ_JOINT = 1,
+  SRL_OBJ_SENSOR = 2,
+  SRL_OBJ_SITE = 3,
+  SRL_OBJ_GEOM = 4,
 };
 
 typedef struct {
@@ -140,6 +161,10 @@ int srl_mj_size(void* opaque, int which) {
     case SRL_NBODY: return m->nbody;
     case SRL_NA: return m->na;
     case SRL_STATE_SIZE: return mj_stateSize(m, mjSTATE_INTEGRATION);
+    case SRL_NJNT: return m->njnt;
+    case SRL_NSENSOR: return m->nsensor;
+    case SRL_NSENSORDATA: return m->nsensordata;
+    case SRL_NCON: return ((srl_mj_handle*)opaque)->data->ncon;
     default: return -1;
   }
 }
@@ -161,6 +186,14 @@ double* srl_mj_array(void* opaque, int which) {
     case SRL_BODY_MASS: return h->model->body_mass;
     case SRL_ACTUATOR_CTRLRANGE: return h->model->actuator_ctrlrange;
     case SRL_QPOS0: return h->model->qpos0;
+    case SRL_XMAT: return h->data->xmat;
+    case SRL_SUBTREE_COM: return h->data->subtree_com;
+    case SRL_SENSORDATA: return h->data->sensordata;
+    case SRL_ACT: return h->data->act;
+    case SRL_TIME: return &h->data->time;
+    case SRL_BODY_SUBTREEMASS: return h->model->body_subtreemass;
+    case SRL_GRAVITY: return h->model->opt.gravity;
+    case SRL_JNT_RANGE: return h->model->jnt_range;
     default: return NULL;
   }
 }
@@ -209,4 +242,74 @@ void srl_mj_set_state(void* opaque, const double* state) {
   install_handler();
   srl_mj_handle* h = (srl_mj_handle*)opaque;
   mj_setState(h->model, h->data, state, mjSTATE_INTEGRATION);
+}
+
+// The id of the element of kind (SRL_OBJ_*) called name, or -1 (also for an unknown kind).
+int srl_mj_name_id(void* opaque, int kind, const char* name) {
+  const mjModel* m = ((srl_mj_handle*)opaque)->model;
+  switch (kind) {
+    case SRL_OBJ_BODY: return mj_name2id(m, mjOBJ_BODY, name);
+    case SRL_OBJ_JOINT: return mj_name2id(m, mjOBJ_JOINT, name);
+    case SRL_OBJ_SENSOR: return mj_name2id(m, mjOBJ_SENSOR, name);
+    case SRL_OBJ_SITE: return mj_name2id(m, mjOBJ_SITE, name);
+    case SRL_OBJ_GEOM: return mj_name2id(m, mjOBJ_GEOM, name);
+    default: return -1;
+  }
+}
+
+// Joint j's type (mjtJoint: 0 free, 1 ball, 2 slide, 3 hinge), qpos address, dof address and whether it is
+// limited, in info[0..3]. Returns 0, or -1 when j is out of range.
+int srl_mj_joint_info(void* opaque, int j, int* info) {
+  const mjModel* m = ((srl_mj_handle*)opaque)->model;
+  if (j < 0 || j >= m->njnt) return -1;
+  info[0] = m->jnt_type[j];
+  info[1] = m->jnt_qposadr[j];
+  info[2] = m->jnt_dofadr[j];
+  info[3] = m->jnt_limited[j] ? 1 : 0;
+  return 0;
+}
+
+// Sensor s's type (mjtSensor: 0 touch, 1 accelerometer, 2 velocimeter, 3 gyro, 4 force, 5 torque, ...),
+// address in sensordata and dimension, in info[0..2]. Returns 0, or -1 when s is out of range.
+int srl_mj_sensor_info(void* opaque, int s, int* info) {
+  const mjModel* m = ((srl_mj_handle*)opaque)->model;
+  if (s < 0 || s >= m->nsensor) return -1;
+  info[0] = m->sensor_type[s];
+  info[1] = m->sensor_adr[s];
+  info[2] = m->sensor_dim[s];
+  return 0;
+}
+
+// dm_control's Physics.step with legacy_step (its default): assumes mj_step1 already ran for the current
+// state, so finishes that step with mj_step2, takes nstep - 1 full steps, then mj_step1 so that position- and
+// velocity-dependent quantities match the new state. With the RK4 integrator: nstep mj_step calls, then
+// mj_step1.
+void srl_mj_step_legacy(void* opaque, int nstep) {
+  install_handler();
+  srl_mj_handle* h = (srl_mj_handle*)opaque;
+  if (h->model->opt.integrator != mjINT_RK4) {
+    mj_step2(h->model, h->data);
+    for (int i = 1; i < nstep; ++i) mj_step(h->model, h->data);
+  } else {
+    for (int i = 0; i < nstep; ++i) mj_step(h->model, h->data);
+  }
+  mj_step1(h->model, h->data);
+}
+
+// mj_forward with actuation disabled (dm_control's Physics.reset and after_reset).
+void srl_mj_forward_without_actuation(void* opaque) {
+  install_handler();
+  srl_mj_handle* h = (srl_mj_handle*)opaque;
+  int flags = h->model->opt.disableflags;
+  h->model->opt.disableflags = flags | mjDSBL_ACTUATION;
+  mj_forward(h->model, h->data);
+  h->model->opt.disableflags = flags;
+}
+
+// mj_step1 alone: position- and velocity-dependent quantities of the current state (what dm_control's legacy
+// step leaves computed), e.g. after restoring a saved state.
+void srl_mj_step1(void* opaque) {
+  install_handler();
+  srl_mj_handle* h = (srl_mj_handle*)opaque;
+  mj_step1(h->model, h->data);
 }

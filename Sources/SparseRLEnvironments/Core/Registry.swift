@@ -22,11 +22,11 @@ public struct EnvironmentSpec: Sendable {
 }
 
 /// The registry of versioned environment ids. Each family of environments contributes its specs in its
-/// own folder (`ClassicControl`, `MinAtar`, `MuJoCo`); this type only gathers them.
+/// own folder (`ClassicControl`, `MinAtar`, `MuJoCo`, `DMC`); this type only gathers them.
 public enum EnvironmentRegistry {
   /// Every registered spec, by family.
   public static var specs: [EnvironmentSpec] {
-    ClassicControl.specs + MinAtar.specs + MuJoCo.specs
+    ClassicControl.specs + MinAtar.specs + MuJoCo.specs + DMC.specs
   }
 
   /// Every registered id, in registration order.
@@ -36,6 +36,7 @@ public enum EnvironmentRegistry {
   public static func spec(_ id: String) throws -> EnvironmentSpec {
     let all = specs
     if let spec = all.first(where: { $0.id == id }) { return spec }
+    if let spec = try DMC.optionSpec(id) { return spec }
     throw EnvironmentError.unknownEnvironment(
       id: id, suggestions: suggestions(for: id, among: all.map(\.id)))
   }

@@ -57,7 +57,7 @@ final class MuJoCoLibrary: Sendable {
   typealias Handle = UnsafeMutableRawPointer
 
   /// The interface version of the shim this code expects (`SRL_ABI_VERSION` in the C source).
-  static let abiVersion: Int32 = 1
+  static let abiVersion: Int32 = 2
 
   let installation: MuJoCoInstallation
   let libraryVersion: Int32
@@ -74,6 +74,12 @@ final class MuJoCoLibrary: Sendable {
   let getState: @convention(c) (Handle, UnsafeMutablePointer<Double>) -> Void
   let setState: @convention(c) (Handle, UnsafePointer<Double>) -> Void
   let warningCount: @convention(c) () -> Int
+  let nameID: @convention(c) (Handle, Int32, UnsafePointer<CChar>) -> Int32
+  let jointInfo: @convention(c) (Handle, Int32, UnsafeMutablePointer<Int32>) -> Int32
+  let sensorInfo: @convention(c) (Handle, Int32, UnsafeMutablePointer<Int32>) -> Int32
+  let stepLegacy: @convention(c) (Handle, Int32) -> Void
+  let forwardWithoutActuation: @convention(c) (Handle) -> Void
+  let step1: @convention(c) (Handle) -> Void
   let lastWarningInto: @convention(c) (UnsafeMutablePointer<CChar>, Int32) -> Void
 
   private init(installation: MuJoCoInstallation) throws(MuJoCoLibraryError) {
@@ -119,6 +125,18 @@ final class MuJoCoLibrary: Sendable {
     setState = try symbol(
       "srl_mj_set_state", as: (@convention(c) (Handle, UnsafePointer<Double>) -> Void).self)
     warningCount = try symbol("srl_mj_warning_count", as: (@convention(c) () -> Int).self)
+    nameID = try symbol(
+      "srl_mj_name_id", as: (@convention(c) (Handle, Int32, UnsafePointer<CChar>) -> Int32).self)
+    jointInfo = try symbol(
+      "srl_mj_joint_info",
+      as: (@convention(c) (Handle, Int32, UnsafeMutablePointer<Int32>) -> Int32).self)
+    sensorInfo = try symbol(
+      "srl_mj_sensor_info",
+      as: (@convention(c) (Handle, Int32, UnsafeMutablePointer<Int32>) -> Int32).self)
+    stepLegacy = try symbol("srl_mj_step_legacy", as: (@convention(c) (Handle, Int32) -> Void).self)
+    forwardWithoutActuation = try symbol(
+      "srl_mj_forward_without_actuation", as: (@convention(c) (Handle) -> Void).self)
+    step1 = try symbol("srl_mj_step1", as: (@convention(c) (Handle) -> Void).self)
     lastWarningInto = try symbol(
       "srl_mj_last_warning", as: (@convention(c) (UnsafeMutablePointer<CChar>, Int32) -> Void).self)
   }

@@ -11,6 +11,13 @@ final class MuJoCoSimulation {
     case qpos = 0
     case qvel, ctrl, xpos, xipos, cinert, cvel, qfrcActuator, cfrcExt, bodyMass, actuatorCtrlRange,
       qpos0
+    case xmat, subtreeCom, sensordata, act, time, bodySubtreeMass, gravity, jointRange
+  }
+
+  /// Kinds of named model elements (the C shim's `SRL_OBJ_*`).
+  enum ElementKind: Int32 {
+    case body = 0
+    case joint, sensor, site, geom
   }
 
   let library: MuJoCoLibrary
@@ -45,9 +52,13 @@ final class MuJoCoSimulation {
   let qpos0: UnsafeMutableBufferPointer<Double>
 
   /// Loads `model` (an MJCF file name in the installation's assets folder).
-  init(model: String, library: MuJoCoLibrary) throws(MuJoCoLibraryError) {
+  convenience init(model: String, library: MuJoCoLibrary) throws(MuJoCoLibraryError) {
+    try self.init(path: library.installation.modelPath(model).path, library: library)
+  }
+
+  /// Loads the MJCF file at `path`.
+  init(path: String, library: MuJoCoLibrary) throws(MuJoCoLibraryError) {
     self.library = library
-    let path = library.installation.modelPath(model).path
     guard FileManager.default.fileExists(atPath: path) else {
       throw .notInstalled("MuJoCo model file \(path) does not exist")
     }
@@ -80,6 +91,43 @@ final class MuJoCoSimulation {
   }
 
   deinit { library.free(handle) }
+
+  /// A view of `count` values of the shim array `array` (see `Array`; valid for this simulation's lifetime).
+  func view(_ array: Array, count: Int) -> UnsafeMutableBufferPointer<Double> {
+    UnsafeMutableBufferPointer(start: library.array(handle, array.rawValue), count: count)
+  }
+
+  /// The shim's size `which` (`SRL_NQ`... in the C source; e.g. 9 is the current contact count).
+  func size(_ which: Int32) -> Int { Int(library.size(handle, which)) }
+
+  /// The id of the element of `kind` called `name`, or `nil`.
+  func id(of kind: ElementKind, named name: String) -> Int? {
+    let id = library.nameID(handle, kind.rawValue, name)
+    return id >= 0 ? Int(id) : nil
+  }
+
+  /// Joint `j`'s type (`mjtJoint`), `qpos` address, `qvel` address and whether it is limited.
+  func jointInfo(_ j: Int) -> (type: Int32, qposAddress: Int, dofAddress: Int, limited: Bool) {
+    var info = [Int32](repeating: 0, count: 4)
+    precondition(library.jointInfo(handle, Int32(j), &info) == 0, "no joint \(j)")
+    return (info[0], Int(info[1]), Int(info[2]), info[3] != 0)
+  }
+
+  /// Sensor `s`'s type (`mjtSensor`), address in `sensordata` and dimension.
+  func sensorInfo(_ s: Int) -> (type: Int32, address: Int, dimension: Int) {
+    var info = [Int32](repeating: 0, count: 3)
+    precondition(library.sensorInfo(handle, Int32(s), &info) == 0, "no sensor \(s)")
+    return (info[0], Int(info[1]), Int(info[2]))
+  }
+
+  /// dm_control's legacy `Physics.step(nstep)`: `mj_step2`, `nstep - 1` × `mj_step`, `mj_step1`.
+  func stepLegacy(_ nstep: Int) { library.stepLegacy(handle, Int32(nstep)) }
+
+  /// `mj_forward` with actuation disabled (dm_control's `Physics.reset` / `after_reset`).
+  func forwardWithoutActuation() { library.forwardWithoutActuation(handle) }
+
+  /// `mj_step1`: position- and velocity-dependent quantities of the current state.
+  func step1() { library.step1(handle) }
 
   /// The id of the body called `name`, or `nil`.
   func bodyID(_ name: String) -> Int? {
