@@ -48,10 +48,17 @@ struct TrainCommand: ParsableCommand {
 /// `sparserl resume RUN_DIR`.
 struct ResumeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "resume", abstract: "Continue a run exactly from its newest valid checkpoint.")
+    commandName: "resume", abstract: "Continue a run exactly from its newest valid checkpoint.",
+    discussion: """
+      When every checkpoint of the run is damaged, resume refuses and changes nothing; --restart starts the run \
+      over from step 0 (the damaged files are kept as *.damaged).
+      """)
 
   @Argument(help: "The run directory.")
   var runDir: String
+
+  @Flag(help: "Start over from step 0 when every checkpoint is damaged.")
+  var restart = false
 
   @Flag(help: "Plain periodic progress lines instead of a progress bar.")
   var plain = false
@@ -64,7 +71,7 @@ struct ResumeCommand: ParsableCommand {
       overrides: [])
     let trainer = Trainer(
       experiment: experiment, run: run, progressStyle: plain ? .lines : .automatic, signals: SignalMonitor())
-    print(RunSummary.text(try trainer.resume(), run: run))
+    print(RunSummary.text(try trainer.resume(restart: restart), run: run))
   }
 }
 

@@ -56,12 +56,13 @@ public enum Presets {
     ])
   }
 
-  /// Names of the presets found in the search folders (`rlx2/td3-halfcheetah`, ...).
+  /// Names of the presets found in the search folders (`rlx2/td3-halfcheetah`, ...); study files
+  /// (`configs/studies/`) are not presets.
   public static func names() -> [String] {
     var result = Set<String>()
     for folder in searchFolders {
       guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { continue }
-      for case let path as String in enumerator where path.hasSuffix(".yaml") {
+      for case let path as String in enumerator where path.hasSuffix(".yaml") && !path.hasPrefix("studies/") {
         result.insert(String(path.dropLast(".yaml".count)))
       }
     }

@@ -4,7 +4,8 @@ import SparseRLSparsity
 
 /// `run.json`: what a run is and how it went, for people and for scripts that aggregate runs.
 public struct RunRecord: Codable, Equatable, Sendable {
-  /// `running`, `interrupted` (stopped by a signal; resumable) or `finished`.
+  /// `running`, `interrupted` (stopped by a signal; resumable), `failed` (stopped by an error, see `error`) or
+  /// `finished`.
   public var status: String
   public var version: String
   public var agent: String
@@ -19,6 +20,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
   public var wallTimeSeconds: Double
   public var stepsPerSecond: Double
   public var networks: [NetworkRecord]
+  /// Why the run stopped, when `status` is `failed`.
+  public var error: String? = nil
+  /// The environment step at which the run failed.
+  public var failedAtStep: Int? = nil
 
   /// Accounting of one network as it is at the time of writing.
   public struct NetworkRecord: Codable, Equatable, Sendable {

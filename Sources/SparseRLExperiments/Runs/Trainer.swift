@@ -37,31 +37,74 @@ public final class Trainer {
     return try train(resuming: false)
   }
 
-  /// Continues the run from its newest valid checkpoint (from the beginning when there is none).
-  public func resume() throws -> RunRecord {
-    try train(resuming: true)
+  /// Continues the run from its newest valid checkpoint (from the beginning when it never wrote one).
+  ///
+  /// When checkpoints exist but none of them is valid, the run is not started over silently (that would cut its
+  /// metrics files back to nothing): `resume` throws `DamagedCheckpoints` naming the files and leaves every file
+  /// as it is, unless `restart` is true, in which case the damaged files are renamed to `*.damaged` and the run
+  /// starts again from step 0.
+  public func resume(restart: Bool = false) throws -> RunRecord {
+    try train(resuming: true, restart: restart)
   }
 
-  private func train(resuming: Bool) throws -> RunRecord {
-    let settings = experiment.run
-    let agent = try experiment.makeAgent(makeEnvironment: { [experiment] in try experiment.makeTrainingEnvironment() })
+  private func train(resuming: Bool, restart: Bool = false) throws -> RunRecord {
+    let agent: any Agent
     var state = TrainerState()
-    if resuming {
-      let store = CheckpointStore(folder: run.checkpoints, keep: settings.keepCheckpoints)
-      let loaded = store.loadNewest(
-        decode: { try CheckpointFormat.decode($0, config: experiment.resolvedYAML) },
-        onRejected: { [logger] file, error in
-          logger.warning("skipping checkpoint \(file.lastPathComponent): \(error)")
-        })
-      if let loaded {
-        try agent.restoreState(loaded.value.agent)
-        state = loaded.value.trainer
-        logger.info("resuming from step \(state.environmentSteps) (\(CheckpointStore.fileName(step: loaded.step)))")
-      } else {
-        logger.info("no valid checkpoint: starting the run from the beginning")
+    do {
+      agent = try experiment.makeAgent(makeEnvironment: { [experiment] in try experiment.makeTrainingEnvironment() })
+      if resuming {
+        state = try restoreNewest(into: agent, restart: restart)
+        try MetricsRecorder.truncate(run: run, toRowsThrough: state.environmentSteps)
       }
-      try MetricsRecorder.truncate(run: run, toRowsThrough: state.environmentSteps)
+    } catch let damaged as DamagedCheckpoints {
+      throw damaged
+    } catch {
+      try? RunFailure.record(error, step: state.environmentSteps, experiment: experiment, run: run)
+      throw error
     }
+    do {
+      return try train(agent: agent, state: state)
+    } catch {
+      try? RunFailure.record(
+        error, step: agent.environmentSteps, experiment: experiment, run: run,
+        networks: agent.networks.map { RunRecord.NetworkRecord(role: $0.role, network: $0.network) })
+      throw error
+    }
+  }
+
+  /// Restores the newest valid checkpoint into `agent` and returns the loop's state (a fresh one without any
+  /// checkpoint). Throws `DamagedCheckpoints`, touching nothing, when checkpoints exist but none is valid and
+  /// `restart` is false.
+  private func restoreNewest(into agent: any Agent, restart: Bool) throws -> TrainerState {
+    let store = CheckpointStore(folder: run.checkpoints, keep: experiment.run.keepCheckpoints)
+    var rejected: [(file: URL, reason: String)] = []
+    let loaded = store.loadNewest(
+      decode: { try CheckpointFormat.decode($0, config: experiment.resolvedYAML) },
+      onRejected: { [logger] file, error in
+        logger.warning("skipping checkpoint \(file.lastPathComponent): \(error)")
+        rejected.append((file, "\(error)"))
+      })
+    if let loaded {
+      try agent.restoreState(loaded.value.agent)
+      logger.info(
+        "resuming from step \(loaded.value.trainer.environmentSteps) (\(CheckpointStore.fileName(step: loaded.step)))")
+      return loaded.value.trainer
+    }
+    if !rejected.isEmpty {
+      guard restart else { throw DamagedCheckpoints(run: run.url, files: rejected) }
+      for (file, _) in rejected {
+        try FileManager.default.moveItem(at: file, to: file.appendingPathExtension("damaged"))
+      }
+      logger.notice("every checkpoint is damaged: --restart given, starting the run over from step 0")
+    } else {
+      logger.info("no checkpoint: starting the run from the beginning")
+    }
+    return TrainerState()
+  }
+
+  private func train(agent: any Agent, state initial: TrainerState) throws -> RunRecord {
+    let settings = experiment.run
+    var state = initial
     let recorder = try MetricsRecorder(run: run, metricNames: agent.metricNames)
     let evaluator = Evaluator(environment: settings.environment, seed: UInt64(settings.seed))
     let store = CheckpointStore(folder: run.checkpoints, keep: settings.keepCheckpoints)

@@ -1,0 +1,108 @@
+import Foundation
+import SparseRLAgents
+import Yams
+
+/// Estimated wall time of the runs of a study: total steps x measured steps per second for the agent and network.
+/// The rate comes from the run's own record (a run that has started), from another run of the study with the same
+/// agent, environment and network sizes, or else from a short probe: the agent is built and trained for a few
+/// hundred steps past its warm-up (at most `probeSeconds`) in this process.
+public struct CostEstimate {
+  /// Where a rate came from.
+  public enum Source: String, Sendable { case record, probe }
+
+  /// One run's estimate.
+  public struct Line {
+    public var name: String
+    public var totalSteps: Int
+    /// Steps still to do (the run's record says how far it got).
+    public var remainingSteps: Int
+    public var stepsPerSecond: Double?
+    public var source: Source?
+    public var seconds: Double? { stepsPerSecond.map { Double(remainingSteps) / max($0, 1e-9) } }
+  }
+
+  public var probeSeconds = 3.0
+  public var probeSteps = 300
+
+  public init(probeSeconds: Double = 3.0) { self.probeSeconds = probeSeconds }
+
+  /// A key for runs that train at the same speed: agent, environment and the accounting of every network.
+  static func speedKey(agent: String, environment: String, networks: [RunRecord.NetworkRecord]) -> String {
+    ([agent, environment] + networks.map { "\($0.role):\($0.method):\($0.activeWeights)/\($0.totalWeights)" })
+      .joined(separator: "|")
+  }
+
+  /// Estimates every prepared run that can be resolved.
+  public func estimate(_ runs: [PreparedRun], in study: StudyDirectory) -> [Line] {
+    var rates: [String: (Double, Source)] = [:]
+    // Rates recorded by runs of the study that have trained.
+    for run in runs {
+      guard let record = try? RunRecord.readAnySpelling(from: study.run(run.point.name).record),
+        record.stepsPerSecond > 0,
+        record.environmentSteps > 0
+      else { continue }
+      rates[Self.speedKey(agent: record.agent, environment: record.environment, networks: record.networks)] = (
+        record.stepsPerSecond, .record
+      )
+    }
+    return runs.compactMap { run -> Line? in
+      guard let experiment = run.experiment else { return nil }
+      let record = try? RunRecord.readAnySpelling(from: study.run(run.point.name).record)
+      let done = record?.status == "finished" ? experiment.run.totalSteps : (record?.environmentSteps ?? 0)
+      var line = Line(
+        name: run.point.name, totalSteps: experiment.run.totalSteps,
+        remainingSteps: max(experiment.run.totalSteps - done, 0))
+      guard let agent = try? experiment.makeAgent(makeEnvironment: { try experiment.makeTrainingEnvironment() })
+      else { return line }
+      let key = Self.speedKey(
+        agent: experiment.kind.rawValue, environment: experiment.run.environment,
+        networks: agent.networks.map { RunRecord.NetworkRecord(role: $0.role, network: $0.network) })
+      if rates[key] == nil, let rate = try? probe(agent, experiment: experiment) { rates[key] = (rate, .probe) }
+      line.stepsPerSecond = rates[key]?.0
+      line.source = rates[key]?.1
+      return line
+    }
+  }
+
+  /// Trains `agent` through its warm-up and `probeSteps` more steps (or `probeSeconds`), and returns the rate of
+  /// the whole (warm-up included) as the run would see it over `total_steps`.
+  func probe(_ agent: any Agent, experiment: Experiment) throws -> Double {
+    let total = experiment.run.totalSteps
+    let warmup = Self.warmupSteps(experiment)
+    let target = min(total, warmup + probeSteps)
+    let sink = DiscardingMetricsSink()
+    let start = Date()
+    var warmupEnd: (steps: Int, seconds: Double)? = nil
+    while agent.environmentSteps < target && Date().timeIntervalSince(start) < probeSeconds {
+      try agent.trainStep(metrics: sink)
+      if warmupEnd == nil && agent.environmentSteps >= warmup {
+        warmupEnd = (agent.environmentSteps, Date().timeIntervalSince(start))
+      }
+    }
+    let elapsed = Date().timeIntervalSince(start)
+    let steps = agent.environmentSteps
+    guard steps > 0, elapsed > 0 else { return 0 }
+    guard let warmupEnd, steps > warmupEnd.steps, total > warmup else { return Double(steps) / elapsed }
+    // Time for the whole run: warm-up at the warm-up rate, the rest at the learning rate.
+    let warmupRate = Double(max(warmupEnd.steps, 1)) / max(warmupEnd.seconds, 1e-6)
+    let learningRate = Double(steps - warmupEnd.steps) / max(elapsed - warmupEnd.seconds, 1e-6)
+    let seconds = Double(warmup) / warmupRate + Double(total - warmup) / learningRate
+    return Double(total) / seconds
+  }
+
+  /// The warm-up (random-action or no-learning) steps of the agent's configuration.
+  static func warmupSteps(_ experiment: Experiment) -> Int {
+    guard let root = (try? Yams.compose(yaml: experiment.resolvedYAML))??.mapping,
+      let section = root[experiment.kind.rawValue]?.mapping
+    else { return 0 }
+    return section["warmup_steps"]?.int ?? section["learning_starts"]?.int ?? 0
+  }
+
+  /// `2h 05m`, `3m 20s`, `12s`.
+  public static func duration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    if s >= 3600 { return String(format: "%dh %02dm", s / 3600, (s % 3600) / 60) }
+    if s >= 60 { return String(format: "%dm %02ds", s / 60, s % 60) }
+    return "\(s)s"
+  }
+}
