@@ -129,11 +129,11 @@ public final class Adam: Optimizer {
     var archive = BinaryArchive()
     archive["kind"] = .string(kind)
     archive["step"] = .int(stepCount)
-    archive["learningRate"] = .double(Double(learningRate))
+    archive["learning_rate"] = .double(Double(learningRate))
     archive["beta1"] = .double(Double(beta1))
     archive["beta2"] = .double(Double(beta2))
     archive["epsilon"] = .double(Double(epsilon))
-    archive["weightDecay"] = .double(Double(weightDecay))
+    archive["weight_decay"] = .double(Double(weightDecay))
     return archive
   }
 
@@ -143,7 +143,9 @@ public final class Adam: Optimizer {
     guard step >= 0 else {
       throw ArchiveError.invalidValue(entry: archive.qualified("step"), reason: "negative step \(step)")
     }
-    let values = try ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"].map { Float(try archive.double($0)) }
+    let values = try ["learning_rate", "beta1", "beta2", "epsilon", "weight_decay"].map {
+      Float(try archive.double($0))
+    }
     stepCount = step
     (learningRate, beta1, beta2, epsilon, weightDecay) = (values[0], values[1], values[2], values[3], values[4])
   }
@@ -239,9 +241,9 @@ public final class SGD: Optimizer {
     var archive = BinaryArchive()
     archive["kind"] = .string("SGD")
     archive["step"] = .int(stepCount)
-    archive["learningRate"] = .double(Double(learningRate))
+    archive["learning_rate"] = .double(Double(learningRate))
     archive["momentum"] = .double(Double(momentum))
-    archive["weightDecay"] = .double(Double(weightDecay))
+    archive["weight_decay"] = .double(Double(weightDecay))
     archive["nesterov"] = .bool(nesterov)
     return archive
   }
@@ -252,7 +254,7 @@ public final class SGD: Optimizer {
     guard step >= 0 else {
       throw ArchiveError.invalidValue(entry: archive.qualified("step"), reason: "negative step \(step)")
     }
-    let values = try ["learningRate", "momentum", "weightDecay"].map { Float(try archive.double($0)) }
+    let values = try ["learning_rate", "momentum", "weight_decay"].map { Float(try archive.double($0)) }
     let nesterov = try archive.bool("nesterov")
     stepCount = step
     (learningRate, momentum, weightDecay) = (values[0], values[1], values[2])

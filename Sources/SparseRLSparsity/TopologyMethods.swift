@@ -139,14 +139,19 @@ public struct DropGrowOptions: Equatable, Hashable, Sendable, Codable {
   public var grownWeightInitialization: GrownWeightInitialization
   /// The optimizer state of grown positions.
   public var momentPolicy: GrownMomentPolicy
+  /// RigL only: newly grown weights take that iteration's dense gradient as their gradient, so the optimizer
+  /// step of the topology-update iteration moves them (as RigL's code applies the dense gradient); otherwise
+  /// they start with zero gradient (`Parameter.setPattern`) and first move on the next update.
+  public var denseGradientForGrownWeights: Bool
 
-  /// Options; the defaults are the RigL paper's (grown weights 0, moments reset).
+  /// Options; the defaults are SparseRL's (grown weights 0, moments reset, no gradient on the update step).
   public init(
     grownWeightInitialization: GrownWeightInitialization = .zero,
-    momentPolicy: GrownMomentPolicy = .reset
+    momentPolicy: GrownMomentPolicy = .reset, denseGradientForGrownWeights: Bool = false
   ) {
     self.grownWeightInitialization = grownWeightInitialization
     self.momentPolicy = momentPolicy
+    self.denseGradientForGrownWeights = denseGradientForGrownWeights
   }
 }
 
@@ -215,11 +220,18 @@ public struct RigLUpdater: TopologyMethod, Equatable, Codable {
       "\(parameter.name): dense gradient \(gradient.rows)x\(gradient.columns), weight \(parameter.rows)x\(parameter.columns)"
     )
     let scores = gradient.scalars
-    return DropAndGrow.apply(
+    let change = DropAndGrow.apply(
       to: parameter,
       dropCount: schedule.dropCount(at: context.step, activeCount: parameter.activeCount),
       growScore: { abs(scores[$0]) }, options: options, context: context, state: &state,
       random: &random)
+    if options.denseGradientForGrownWeights, let indices = parameter.pattern?.activeIndices {
+      // Every grown position gets the dense gradient; for a regrown just-dropped weight it is its own.
+      var slotOf = [Int: Int](minimumCapacity: indices.count)
+      for (slot, position) in indices.enumerated() { slotOf[position] = slot }
+      for position in change.grown { if let slot = slotOf[position] { parameter.gradient[slot] = scores[position] } }
+    }
+    return change
   }
 }
 

@@ -91,7 +91,7 @@ func trainAgent(_ agent: any Agent, steps: Int) throws {
 /// 10,000-slot buffer (min 2,000). Dense: 2x64 networks. RLx2: actor 90% / critic 85% on the published 2x256
 /// networks, with schedules shortened for the budget (ΔT 1,000 updates, 3-step targets after 2,000 updates, buffer
 /// checks every 1,000 steps).
-func pendulumLearningConfig<Config: ActorCriticConfig>(_ base: Config, rlx2: Bool) -> Config {
+func pendulumLearningConfig<Algorithm>(_ base: OffPolicyConfig<Algorithm>, rlx2: Bool) -> OffPolicyConfig<Algorithm> {
   var config = base
   if !rlx2 {
     config.actor = NetworkArchitecture(hiddenSizes: [64, 64])

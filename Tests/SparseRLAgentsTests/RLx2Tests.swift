@@ -76,7 +76,9 @@ import Testing
     #expect(rlx2.nStep == 3 && rlx2.nStepDelay == 300_000 && rlx2.replay.dynamicCapacity)
     #expect(rlx2.replay.capacity == 3_000_000 && rlx2.replay.minCapacity == 200_000)
     let rigl = base.variant(.rigl, actorSparsity: 0.9, criticSparsity: 0.8, observationWidth: 17, actionWidth: 6)
-    #expect(rigl.actorSparsity.method == .rigl && rigl.actorSparsity.initialMask == .random)
+    // As the authors' code: every sparse baseline starts from the largest-magnitude mask.
+    #expect(rigl.actorSparsity.method == .rigl && rigl.actorSparsity.initialMask == .largestMagnitude)
+    #expect(rlx2.replay.warmupStoredAction == .taken && SACConfig().replay.warmupStoredAction == .noiseFree)
     #expect(rigl.nStep == 1 && !rigl.replay.dynamicCapacity)
     let ss = TD3Config().variant(.static, actorSparsity: 0.9, criticSparsity: 0.8, observationWidth: 17, actionWidth: 6)
     #expect(ss.actorSparsity.method == .static && ss.criticSparsity.distribution == .erdosRenyi)

@@ -94,7 +94,7 @@ func smallSACConfig() -> SACConfig {
         config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
     let (original, restored) = (run.original, run.restored)
-    #expect(original.actor.topologyUpdates > 0 && original.capacityRule.shrinks > 0)
+    #expect(original.actor.topologyUpdates > 0 && original.core.capacityRule.shrinks > 0)
     #expect(run.originalMetrics.train("n_step").last?.value == 3)
     #expect(original.temperature.alpha == restored.temperature.alpha)
     let observation: [Float] = [0.3, -0.2, 1]
@@ -112,7 +112,7 @@ func smallSACConfig() -> SACConfig {
     #expect(action.count == 1 && abs(action[0]) <= 2)
     let sink = RecordingMetricsSink()
     for _ in 0..<40 { try agent.trainStep(metrics: sink) }
-    #expect(agent.updates == 21)
+    #expect(agent.core.updates == 21)
     let alpha = sink.train("alpha")
     #expect(alpha.count == 3 && alpha.allSatisfy { $0.value > 0 && $0.value != 1 })
   }
@@ -125,13 +125,13 @@ func smallSACConfig() -> SACConfig {
     sac.replay = ReplaySettings(capacity: 1000, minCapacity: 0)
     let sacAgent = try SACAgent(
       config: sac, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 0, totalSteps: 100)
-    #expect(([sacAgent.actorOptimizer] + sacAgent.critics.optimizers).allSatisfy { $0.weightDecay == 1e-4 })
+    #expect(([sacAgent.actorOptimizer] + sacAgent.critics.optimizers).allSatisfy { ($0 as? Adam)?.weightDecay == 1e-4 })
     var td3 = TD3Config()
     td3.weightDecay = 1e-6
     td3.replay = ReplaySettings(capacity: 1000, minCapacity: 0)
     let td3Agent = try TD3Agent(
       config: td3, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 0, totalSteps: 100)
-    #expect(([td3Agent.actorOptimizer] + td3Agent.critics.optimizers).allSatisfy { $0.weightDecay == 1e-6 })
+    #expect(([td3Agent.actorOptimizer] + td3Agent.critics.optimizers).allSatisfy { ($0 as? Adam)?.weightDecay == 1e-6 })
     var negative = SACConfig()
     negative.weightDecay = -1
     var issues: [ConfigIssue] = []

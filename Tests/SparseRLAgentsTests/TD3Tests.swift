@@ -80,11 +80,11 @@ func smallTD3Config() -> TD3Config {
       config: smallTD3Config(), environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 2, totalSteps: 100)
     let sink = RecordingMetricsSink()
     for _ in 0..<19 { try agent.trainStep(metrics: sink) }
-    #expect(agent.updates == 0)
+    #expect(agent.core.updates == 0)
     let actorBefore = agentParameterValues([agent.actor.model])
     let targetBefore = agentParameterValues([agent.actorTarget])
     try agent.trainStep(metrics: sink)  // step 20, update 1: critics only
-    #expect(agent.updates == 1)
+    #expect(agent.core.updates == 1)
     let unchanged = agentParameterValues([agent.actor.model]) == actorBefore
     let targetUnchanged = agentParameterValues([agent.actorTarget]) == targetBefore
     #expect(unchanged && targetUnchanged)
@@ -108,7 +108,7 @@ func smallTD3Config() -> TD3Config {
         config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: seed, totalSteps: 200)
     }
     let (original, restored, saved) = (run.original, run.restored, run.saved)
-    #expect(original.actor.topologyUpdates > 0 && original.capacityRule.shrinks > 0)
+    #expect(original.actor.topologyUpdates > 0 && original.core.capacityRule.shrinks > 0)
     let observation: [Float] = [0.3, -0.2, 1]
     #expect(original.evaluationAction(for: observation) == restored.evaluationAction(for: observation))
     #expect(throws: AgentError.self) {

@@ -25,7 +25,7 @@ private func decode<Settings: AgentConfiguration>(_ type: Settings.Type, _ names
 
 /// The configuration with the drop/grow settings of dense networks reset: they have no effect, and an overlay that
 /// turns a sparse preset dense keeps them from the preset.
-private func withInertSettingsCleared<C: ActorCriticConfig>(_ config: C) -> C {
+private func withInertSettingsCleared<A>(_ config: OffPolicyConfig<A>) -> OffPolicyConfig<A> {
   var result = config
   if result.actorSparsity.method == .dense { result.actorSparsity = NetworkSparsity() }
   if result.criticSparsity.method == .dense { result.criticSparsity = NetworkSparsity() }
@@ -53,14 +53,14 @@ private func withInertSettingsCleared<C: ActorCriticConfig>(_ config: C) -> C {
     }
   }
 
-  /// The RLx2 presets and the paper's baselines equal the recipe in code (`ActorCriticConfig.variant`) at the
+  /// The RLx2 presets and the paper's baselines equal the recipe in code (`OffPolicyConfig.variant`) at the
   /// published sparsities, so the files cannot drift from it.
   @Test func rlx2PresetsMatchTheRecipeInCode() throws {
     for (task, dimensions) in mujocoDimensions {
       let td3 = publishedSparsities["td3"]![task]!
       let sac = publishedSparsities["sac"]![task]!
-      func expectVariant<C: AgentConfiguration & ActorCriticConfig>(
-        _ type: C.Type, _ algorithm: String, _ level: (actor: Double, critic: Double)
+      func expectVariant<A>(
+        _ type: OffPolicyConfig<A>.Type, _ algorithm: String, _ level: (actor: Double, critic: Double)
       ) throws {
         let base = "rlx2/\(algorithm)-\(task)"
         let cases: [(SparseTrainingVariant, [String])] = [
@@ -69,11 +69,12 @@ private func withInertSettingsCleared<C: ActorCriticConfig>(_ config: C) -> C {
           (.rigl, [base, "rlx2/baselines/\(algorithm)-rigl"]), (.dense, [base, "rlx2/baselines/\(algorithm)-dense"]),
         ]
         for (variant, layers) in cases {
-          let expected = C().variant(
+          let expected = OffPolicyConfig<A>().variant(
             variant, actorSparsity: level.actor, criticSparsity: level.critic,
             observationWidth: dimensions.observations, actionWidth: dimensions.actions)
           #expect(
-            withInertSettingsCleared(try decode(C.self, layers).settings) == withInertSettingsCleared(expected),
+            withInertSettingsCleared(try decode(OffPolicyConfig<A>.self, layers).settings)
+              == withInertSettingsCleared(expected),
             "\(layers)")
         }
       }

@@ -17,21 +17,3 @@ extension PPOConfig: AgentConfiguration {
     try PPOAgent(config: self, seed: seed, totalSteps: totalSteps, makeEnvironment: makeEnvironment)
   }
 }
-
-extension TD3Config: AgentConfiguration {
-  public static var kind: AgentKind { .td3 }
-  public func makeAgent(
-    makeEnvironment: @escaping () throws -> any Environment, seed: UInt64, totalSteps: Int
-  ) throws -> any Agent {
-    try TD3Agent(config: self, environment: makeEnvironment(), seed: seed, totalSteps: totalSteps)
-  }
-}
-
-extension SACConfig: AgentConfiguration {
-  public static var kind: AgentKind { .sac }
-  public func makeAgent(
-    makeEnvironment: @escaping () throws -> any Environment, seed: UInt64, totalSteps: Int
-  ) throws -> any Agent {
-    try SACAgent(config: self, environment: makeEnvironment(), seed: seed, totalSteps: totalSteps)
-  }
-}

@@ -21,11 +21,12 @@ public final class DQNAgent: Agent {
   /// The target network (same layout as `q`, updated from it).
   public let target: any Layer
   /// The optimizer of `q`.
-  public let optimizer: Adam
+  public let optimizer: any Optimizer
   /// The replay buffer.
   public let replay: ReplayBuffer
   /// The training environment.
-  public let environment: any Environment
+  public var environment: any Environment { training.environment }
+  let training: TrainingEnvironment
   public private(set) var environmentSteps = 0
   /// Gradient updates done so far.
   public private(set) var updates = 0
@@ -38,7 +39,6 @@ public final class DQNAgent: Agent {
   private let epsilonSchedule: LinearSchedule
   private var exploration: RandomGenerator
   private var sampling: RandomGenerator
-  private var observation: [Float]
   /// Sums since the last report of the train group.
   private var lossSum = 0.0
   private var qSum = 0.0
@@ -61,7 +61,6 @@ public final class DQNAgent: Agent {
         "DQN needs a box observation space; \(environment.id) has \(environment.observationSpace)")
     }
     self.config = config
-    self.environment = environment
     self.totalSteps = totalSteps
     actionCount = actions.count
     actionStart = actions.start
@@ -75,16 +74,16 @@ public final class DQNAgent: Agent {
       model: model, sparsity: config.sparsity, totalUpdates: updateBudget, random: root.stream("q.topology"))
     target = model.copy()
     parameters = model.parameters
-    optimizer = Adam(
-      parameters: parameters, learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
-      weightDecay: Float(config.weightDecay))
+    optimizer = makeAdam(
+      for: q, learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
+      weightDecay: Float(config.weightDecay), kind: config.weightDecayKind)
     replay = ReplayBuffer(
       capacity: config.bufferSize, observationWidth: observations.count,
       observationEncoding: ObservationStorage.Encoding(observations.elementType), actionWidth: 1)
     epsilonSchedule = config.epsilonSchedule(totalSteps: totalSteps)
     exploration = root.stream("exploration")
     sampling = root.stream("replay")
-    observation = try environment.reset(seed: seed).observation
+    training = try TrainingEnvironment(environment, seed: seed)
   }
 
   public var networks: [(role: String, network: SparseNetwork)] { [("q", q)] }
@@ -114,22 +113,14 @@ public final class DQNAgent: Agent {
   public func trainStep(metrics: any MetricsSink) throws {
     let epsilon = epsilon(atStep: environmentSteps)
     let explore = environmentSteps < config.learningStarts || exploration.nextDouble() < epsilon
+    let observation = training.observation
     let action = explore ? exploration.integer(below: actionCount) : greedyActionIndex(observation)
-    let step = try environment.step(.discrete(actionStart + action))
+    let (step, episode) = try training.step(.discrete(actionStart + action))
     replay.add(
       observation: observation, action: action, reward: Float(step.reward), nextObservation: step.observation,
       terminated: step.terminated, truncated: step.truncated)
     environmentSteps += 1
-    if step.isLast {
-      if let episodeReturn = step.info[EpisodeStatistics.returnKey],
-        let length = step.info[EpisodeStatistics.lengthKey]
-      {
-        metrics.record(group: .episode, step: environmentSteps, values: ["return": episodeReturn, "length": length])
-      }
-      observation = try environment.reset(seed: nil).observation
-    } else {
-      observation = step.observation
-    }
+    if let episode { metrics.record(group: .episode, step: environmentSteps, values: episode.metrics) }
     let stepsAfterWarmUp = environmentSteps - config.learningStarts
     if stepsAfterWarmUp > 0 {
       if stepsAfterWarmUp % config.trainFrequency == 0 { try update() }
@@ -193,33 +184,31 @@ public final class DQNAgent: Agent {
     archive["replay"] = .archive(replay.archive())
     archive["exploration"] = .generator(exploration)
     archive["sampling"] = .generator(sampling)
-    archive["environment"] = try .environmentState(environment.saveState())
-    archive["observation"] = .floats(observation)
-    archive["environmentSteps"] = .int(environmentSteps)
+    archive["environment"] = .archive(try training.archive())
+    archive["environment_steps"] = .int(environmentSteps)
     archive["updates"] = .int(updates)
-    archive["lossSum"] = .double(lossSum)
-    archive["qSum"] = .double(qSum)
-    archive["updatesSinceReport"] = .int(updatesSinceReport)
+    archive["loss_sum"] = .double(lossSum)
+    archive["q_sum"] = .double(qSum)
+    archive["updates_since_report"] = .int(updatesSinceReport)
     return archive
   }
 
   public func restoreState(_ archive: BinaryArchive) throws {
     let kind = try archive.string("agent")
     guard kind == "dqn" else { throw AgentError.invalidState("saved by a \(kind) agent, restoring into dqn") }
-    let restoredObservation = try archive.floats("observation", count: observationWidth)
     let restoredExploration = try archive.generator("exploration")
     let restoredSampling = try archive.generator("sampling")
-    let environmentState = try archive.environmentState("environment")
+    let environmentState = try archive.archive("environment")
     try q.load(archive.archive("q"))
     try NetworkArchive.load(archive.archive("target"), into: target)
     try optimizer.load(from: archive.archive("optimizer"))
     try replay.load(archive.archive("replay"))
-    try environment.restoreState(environmentState)
-    (exploration, sampling, observation) = (restoredExploration, restoredSampling, restoredObservation)
-    environmentSteps = try archive.int("environmentSteps")
+    try training.load(environmentState)
+    (exploration, sampling) = (restoredExploration, restoredSampling)
+    environmentSteps = try archive.int("environment_steps")
     updates = try archive.int("updates")
-    lossSum = try archive.double("lossSum")
-    qSum = try archive.double("qSum")
-    updatesSinceReport = try archive.int("updatesSinceReport")
+    lossSum = try archive.double("loss_sum")
+    qSum = try archive.double("q_sum")
+    updatesSinceReport = try archive.int("updates_since_report")
   }
 }

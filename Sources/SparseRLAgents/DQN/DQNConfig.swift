@@ -17,8 +17,11 @@ public struct DQNConfig: Codable, Equatable, Sendable, ConfigValidatable {
   public var learningRate = 1e-3
   /// Adam's ε (added to the denominator).
   public var adamEpsilon = 1e-8
-  /// Coupled L2 weight decay added to the gradient (PyTorch `Adam(weight_decay:)`).
+  /// lambda of the weight decay (see `weight_decay_kind`).
   public var weightDecay = 1e-6
+  /// How `weight_decay` acts: `coupled` (PyTorch Adam, every parameter), `kernel_l2` (Keras L2 on the weight
+  /// matrices only, the State of Sparse Training code) or `decoupled` (AdamW).
+  public var weightDecayKind = WeightDecayKind.coupled
   /// Transitions per gradient update.
   public var batchSize = 128
   /// Replay capacity (observation slots).

@@ -34,6 +34,10 @@ public enum InitializationKind: String, ConfigChoice {
   case pytorchDefault = "pytorch_default"
   /// Orthogonal with gain sqrt(2) for hidden layers and `output_gain` for the output layer, zero biases (PPO).
   case orthogonal
+  /// The State of Sparse Training code's classic-control DQN (Dopamine's Keras network): hidden kernels He
+  /// truncated normal (`VarianceScaling(2, fan_in, truncated_normal)`) with zero biases, output kernel
+  /// `U(-0.03, 0.03)` with bias -0.2.
+  case dopamine
 }
 
 /// The architecture of one network.
@@ -74,13 +78,27 @@ public struct NetworkArchitecture: Codable, Equatable, Sendable, ConfigValidatab
   /// and `outputs` outputs. Every weight starts dense; `SparseNetwork` applies the masks.
   public func build(inputShape: [Int], outputs: Int, random: inout RandomGenerator) throws -> Sequential {
     let inputFeatures = inputShape.reduce(1, *)
-    let hiddenInit: Initializer =
-      initialization == .orthogonal ? .orthogonal(gain: Float(2).squareRoot()) : .pytorchDefault
-    let outputInit: Initializer = initialization == .orthogonal ? .orthogonal(gain: Float(outputGain)) : .pytorchDefault
-    let biasInit: Initializer = initialization == .orthogonal ? .zeros : .pytorchDefault
-    func linear(_ input: Int, _ output: Int, _ weights: Initializer) -> Linear {
+    let hiddenInit: Initializer
+    let outputInit: Initializer
+    let biasInit: Initializer
+    let outputBiasInit: Initializer
+    switch initialization {
+    case .pytorchDefault:
+      (hiddenInit, outputInit, biasInit) = (.pytorchDefault, .pytorchDefault, .pytorchDefault)
+      outputBiasInit = .pytorchDefault
+    case .orthogonal:
+      (hiddenInit, outputInit, biasInit) = (
+        .orthogonal(gain: Float(2).squareRoot()), .orthogonal(gain: Float(outputGain)), .zeros
+      )
+      outputBiasInit = .zeros
+    case .dopamine:
+      hiddenInit = .varianceScaling(scale: 2, mode: .fanIn, distribution: .truncatedNormal)
+      (outputInit, biasInit, outputBiasInit) = (.uniform(low: -0.03, high: 0.03), .zeros, .constant(-0.2))
+    }
+    func linear(_ input: Int, _ output: Int, _ weights: Initializer, bias: Initializer? = nil) -> Linear {
       Linear(
-        inFeatures: input, outFeatures: output, weightInitializer: weights, biasInitializer: biasInit, random: &random)
+        inFeatures: input, outFeatures: output, weightInitializer: weights, biasInitializer: bias ?? biasInit,
+        random: &random)
     }
     var layers: [any Layer] = []
     switch kind {
@@ -91,7 +109,7 @@ public struct NetworkArchitecture: Codable, Equatable, Sendable, ConfigValidatab
         layers.append(activation.makeLayer())
         width = hidden
       }
-      layers.append(linear(width, outputs, outputInit))
+      layers.append(linear(width, outputs, outputInit, bias: outputBiasInit))
     case .minatarCNN, .natureCNN:
       guard inputShape.count == 3 else {
         throw AgentError.incompatibleEnvironment(
@@ -116,7 +134,7 @@ public struct NetworkArchitecture: Codable, Equatable, Sendable, ConfigValidatab
       let hidden = scaled(kind == .minatarCNN ? 128 : 512)
       layers.append(linear(channels * height * width, hidden, hiddenInit))
       layers.append(ReLU())
-      layers.append(linear(hidden, outputs, outputInit))
+      layers.append(linear(hidden, outputs, outputInit, bias: outputBiasInit))
     case .simba:
       let width = scaled(simbaWidth)
       layers.append(
@@ -126,7 +144,7 @@ public struct NetworkArchitecture: Codable, Equatable, Sendable, ConfigValidatab
           random: &random))
       for _ in 0..<simbaBlocks { layers.append(ResidualBlock(features: width, random: &random)) }
       layers.append(LayerNorm(features: width))
-      layers.append(linear(width, outputs, outputInit))
+      layers.append(linear(width, outputs, outputInit, bias: outputBiasInit))
     }
     return Sequential(layers)
   }

@@ -50,6 +50,10 @@ public struct NetworkSparsity: Codable, Equatable, Sendable, ConfigValidatable {
   public var grownWeights = GrownWeightChoice.zero
   /// Adam moments of grown weights (`reset`, as RigL; `keep` approximates the RLx2 public code).
   public var grownMoments = GrownMomentPolicy.reset
+  /// RigL: grown weights take the topology-update iteration's dense gradient (RigL's code), so that
+  /// iteration's optimizer step already moves them; `false` (SparseRL's default) leaves them at zero gradient
+  /// until the next update.
+  public var denseGradientForGrownWeights = false
   /// How the initial mask is drawn (`random`, or `largest_magnitude` of the initial weights as the RLx2 code).
   public var initialMask = InitialMask.random
   /// Redraw active weights from the sparsity-aware initialisation after the mask is set.

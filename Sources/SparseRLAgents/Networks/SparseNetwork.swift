@@ -45,7 +45,7 @@ public final class SparseNetwork {
     let method: any TopologyMethod
     let options = DropGrowOptions(
       grownWeightInitialization: sparsity.grownWeights == .zero ? .zero : .sparsityAware,
-      momentPolicy: sparsity.grownMoments)
+      momentPolicy: sparsity.grownMoments, denseGradientForGrownWeights: sparsity.denseGradientForGrownWeights)
     let schedule = DropGrowSchedule(
       updateInterval: sparsity.updateInterval, initialDropFraction: sparsity.dropFraction, endStep: endStep,
       decay: sparsity.dropFractionDecay)

@@ -26,8 +26,8 @@ public final class PPOAgent: Agent {
   /// The value network.
   public let critic: SparseNetwork
   /// The optimizers (the actor's includes the Gaussian log σ).
-  public let actorOptimizer: Adam
-  public let criticOptimizer: Adam
+  public let actorOptimizer: any Optimizer
+  public let criticOptimizer: any Optimizer
   /// The training environments (wrapped with the normalisations the config asks for).
   public let environments: VectorEnvironment
   public private(set) var environmentSteps = 0
@@ -85,12 +85,13 @@ public final class PPOAgent: Agent {
     let actorParameters = actor.model.parameters + head.extraParameters
     let criticParameters = critic.model.parameters
     allParameters = actorParameters + criticParameters
-    actorOptimizer = Adam(
-      parameters: actorParameters, learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
-      weightDecay: Float(config.weightDecay))
-    criticOptimizer = Adam(
-      parameters: criticParameters, learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
-      weightDecay: Float(config.weightDecay))
+    actorOptimizer = makeAdam(
+      parameters: actorParameters, kernels: actor.model.maskableLayers.map(\.layer.weight),
+      learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
+      weightDecay: Float(config.weightDecay), kind: config.weightDecayKind)
+    criticOptimizer = makeAdam(
+      for: critic, learningRate: Float(config.learningRate), epsilon: Float(config.adamEpsilon),
+      weightDecay: Float(config.weightDecay), kind: config.weightDecayKind)
     rollout = PPORollout(
       environments: config.numEnvs, steps: config.numSteps, observationWidth: observationBox.count,
       actionWidth: head.actionWidth)
@@ -322,15 +323,15 @@ public final class PPOAgent: Agent {
       for (key, slot) in parameter.optimizerState { entry["state." + key] = .floats(slot) }
       extra[parameter.name] = .archive(entry)
     }
-    archive["policyParameters"] = .archive(extra)
-    archive["actorOptimizer"] = .archive(actorOptimizer.archive())
-    archive["criticOptimizer"] = .archive(criticOptimizer.archive())
+    archive["policy_parameters"] = .archive(extra)
+    archive["actor_optimizer"] = .archive(actorOptimizer.archive())
+    archive["critic_optimizer"] = .archive(criticOptimizer.archive())
     archive["rollout"] = .archive(rollout.archive())
-    archive["policyRandom"] = .generator(policyRandom)
-    archive["minibatchRandom"] = .generator(minibatchRandom)
+    archive["policy_random"] = .generator(policyRandom)
+    archive["minibatch_random"] = .generator(minibatchRandom)
     archive["environments"] = try .environmentState(environments.saveState())
     archive["observations"] = .floats(observations.scalars)
-    archive["environmentSteps"] = .int(environmentSteps)
+    archive["environment_steps"] = .int(environmentSteps)
     archive["iterations"] = .int(iterations)
     return archive
   }
@@ -339,10 +340,10 @@ public final class PPOAgent: Agent {
     let kind = try archive.string("agent")
     guard kind == "ppo" else { throw AgentError.invalidState("saved by a \(kind) agent, restoring into ppo") }
     let restoredObservations = try archive.floats("observations", count: observations.count)
-    let restoredPolicyRandom = try archive.generator("policyRandom")
-    let restoredMinibatchRandom = try archive.generator("minibatchRandom")
+    let restoredPolicyRandom = try archive.generator("policy_random")
+    let restoredMinibatchRandom = try archive.generator("minibatch_random")
     let environmentState = try archive.environmentState("environments")
-    let extra = try archive.archive("policyParameters")
+    let extra = try archive.archive("policy_parameters")
     for parameter in head.extraParameters {
       let entry = try extra.archive(parameter.name)
       parameter.value = try entry.floats("value", count: parameter.activeCount)
@@ -355,13 +356,13 @@ public final class PPOAgent: Agent {
     }
     try actor.load(archive.archive("actor"))
     try critic.load(archive.archive("critic"))
-    try actorOptimizer.load(from: archive.archive("actorOptimizer"))
-    try criticOptimizer.load(from: archive.archive("criticOptimizer"))
+    try actorOptimizer.load(from: archive.archive("actor_optimizer"))
+    try criticOptimizer.load(from: archive.archive("critic_optimizer"))
     try rollout.load(archive.archive("rollout"))
     try environments.restoreState(environmentState)
     (policyRandom, minibatchRandom) = (restoredPolicyRandom, restoredMinibatchRandom)
     observations = Matrix(rows: observationWidth, columns: environments.count, scalars: restoredObservations)
-    environmentSteps = try archive.int("environmentSteps")
+    environmentSteps = try archive.int("environment_steps")
     iterations = try archive.int("iterations")
   }
 }

@@ -25,8 +25,11 @@ public struct PPOConfig: Codable, Equatable, Sendable, ConfigValidatable {
   public var annealLearningRate = true
   /// Adam's ε.
   public var adamEpsilon = 1e-5
-  /// Coupled L2 weight decay of both networks.
+  /// lambda of both networks' weight decay (see `weight_decay_kind`).
   public var weightDecay = 0.0
+  /// How `weight_decay` acts: `coupled` (PyTorch Adam, every parameter including log sigma), `kernel_l2`
+  /// (Keras L2 on the weight matrices only, the State of Sparse Training code) or `decoupled` (AdamW).
+  public var weightDecayKind = WeightDecayKind.coupled
   /// Passes over each rollout.
   public var updateEpochs = 10
   /// Samples per minibatch (the rollout is shuffled each epoch; a smaller last minibatch takes the rest).
@@ -37,7 +40,8 @@ public struct PPOConfig: Codable, Equatable, Sendable, ConfigValidatable {
   public var gaeLambda = 0.95
   /// ε of the clipped surrogate objective.
   public var clipCoefficient = 0.2
-  /// Clip the value loss around the rollout's values with the same ε (CleanRL's `clip_vloss`).
+  /// Clip the value loss around the rollout's values with the same ε (CleanRL's `clip_vloss`, on by default as
+  /// there; the State of Sparse Training's PPO has no value clipping).
   public var clipValueLoss = true
   /// Weight of the value loss.
   public var valueCoefficient = 0.5

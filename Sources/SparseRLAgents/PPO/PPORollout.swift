@@ -119,10 +119,10 @@ public struct PPORollout: Sendable {
     archive["filled"] = .int(filled)
     archive["observations"] = .floats(observations)
     archive["actions"] = .floats(actions)
-    archive["logProbabilities"] = .floats(logProbabilities)
+    archive["log_probabilities"] = .floats(logProbabilities)
     archive["values"] = .floats(values)
     archive["rewards"] = .floats(rewards)
-    archive["finalValues"] = .floats(finalValues)
+    archive["final_values"] = .floats(finalValues)
     archive["terminated"] = .bytes(terminated.map { $0 ? 1 : 0 })
     archive["truncated"] = .bytes(truncated.map { $0 ? 1 : 0 })
     return archive
@@ -138,8 +138,8 @@ public struct PPORollout: Sendable {
     let loaded = (
       try archive.floats("observations", count: n * observationWidth),
       try archive.floats("actions", count: n * actionWidth),
-      try archive.floats("logProbabilities", count: n), try archive.floats("values", count: n),
-      try archive.floats("rewards", count: n), try archive.floats("finalValues", count: n),
+      try archive.floats("log_probabilities", count: n), try archive.floats("values", count: n),
+      try archive.floats("rewards", count: n), try archive.floats("final_values", count: n),
       try archive.bytes("terminated", count: n).map { $0 != 0 },
       try archive.bytes("truncated", count: n).map { $0 != 0 }
     )

@@ -22,6 +22,12 @@ public struct ReplaySettings: Codable, Equatable, Sendable, ConfigValidatable {
   public var removalFraction = 0.1
   /// K = this many batches of the oldest transitions enter the policy distance (RLx2: 8).
   public var distanceBatches = 8
+  /// The "stored action" of a warm-up transition, against which the policy distance is measured:
+  /// `noise_free` (the untrained actor's noise-free action, the paper's definition of the stored action) or
+  /// `taken` (the random action actually taken, as the authors' code stores it). With `taken` the distance over
+  /// the oldest transitions starts above the 0.2 threshold and the buffer shrinks early; with `noise_free` it
+  /// starts below it.
+  public var warmupStoredAction = WarmupStoredAction.noiseFree
 
   public init() {}
 
@@ -43,6 +49,14 @@ public struct ReplaySettings: Codable, Equatable, Sendable, ConfigValidatable {
       "must be in (0, 1), got \(removalFraction)", &issues)
     check(distanceBatches > 0, path, "distance_batches", "must be positive, got \(distanceBatches)", &issues)
   }
+}
+
+/// Which action a warm-up transition stores for RLx2's policy distance (see `ReplaySettings`).
+public enum WarmupStoredAction: String, ConfigChoice {
+  /// The actor's noise-free action at the observation.
+  case noiseFree = "noise_free"
+  /// The uniformly random action that was executed.
+  case taken
 }
 
 /// RLx2's dynamic-capacity rule: measures how far the current policy has drifted from the policy that

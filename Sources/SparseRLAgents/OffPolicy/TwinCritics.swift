@@ -11,28 +11,33 @@ final class TwinCritics {
   let online: [SparseNetwork]
   /// Their target networks.
   let targets: [any Layer]
-  /// One Adam per critic.
-  let optimizers: [Adam]
+  /// One Adam per critic (with the configured weight decay).
+  let optimizers: [any Optimizer]
   let observationWidth: Int
   let actionWidth: Int
 
+  /// The critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates` updates;
+  /// critic i draws its weights and topology from `random`'s stream `critic<i>`.
   init(
-    architecture: NetworkArchitecture, sparsity: NetworkSparsity, observationWidth: Int, actionWidth: Int,
-    totalUpdates: Int, learningRate: Float, weightDecay: Float = 0, random: inout RandomGenerator
+    settings: OffPolicySettings, observationWidth: Int, actionWidth: Int, totalUpdates: Int,
+    random: inout RandomGenerator
   ) throws {
     var online: [SparseNetwork] = []
     for index in 1...2 {
       var stream = random.stream("critic\(index)")
-      let model = try architecture.build(
+      let model = try settings.critic.build(
         inputShape: [observationWidth + actionWidth], outputs: 1, random: &stream)
       online.append(
         try SparseNetwork(
-          model: model, sparsity: sparsity, totalUpdates: totalUpdates, random: stream.stream("topology")))
+          model: model, sparsity: settings.criticSparsity, totalUpdates: totalUpdates,
+          random: stream.stream("topology")))
     }
     self.online = online
     targets = online.map { $0.model.copy() }
     optimizers = online.map {
-      Adam(parameters: $0.model.parameters, learningRate: learningRate, weightDecay: weightDecay)
+      makeAdam(
+        for: $0, learningRate: Float(settings.criticLearningRate), weightDecay: Float(settings.weightDecay),
+        kind: settings.weightDecayKind)
     }
     self.observationWidth = observationWidth
     self.actionWidth = actionWidth

@@ -1,0 +1,24 @@
+import SparseRLNumerics
+
+/// TD3's actor loss (Fujimoto et al. 2018, the deterministic policy gradient through critic 1 only):
+/// `L = -mean_b Q1(s_b, tanh(u_b))`, where `u` is the actor's raw output and `tanh` squashes it into the
+/// normalised action box.
+///
+/// Its gradient with respect to `u` is `-(1/B) dQ1/da * (1 - a^2)`; critic 1's parameters are not touched.
+public enum TD3ActorLoss {
+  /// The loss and its gradient with respect to the actor's raw output `[|A| x B]` for observations
+  /// `[width x B]`.
+  static func evaluate(actorOutput: Matrix, observations: Matrix, critics: TwinCritics) -> (
+    loss: Float, outputGradient: Matrix
+  ) {
+    let actions = tanhActions(actorOutput)
+    let q = critics.q(0, inputs: TwinCritics.inputs(observations: observations, actions: actions))
+    let batch = Float(max(q.count, 1))
+    var gradient = critics.actionGradient(0, outputGradient: [Float](repeating: -1 / batch, count: q.count))
+    for k in 0..<gradient.count {
+      let a = actions.scalars[k]
+      gradient.scalars[k] *= 1 - a * a
+    }
+    return (-q.reduce(0, +) / batch, gradient)
+  }
+}
