@@ -3,9 +3,10 @@
 
 Usage: compare_kernel_tables.py --before A1.md [A2.md ...] --after B1.md [B2.md ...]
 Each file is the standard output of one `sparserl bench kernels` run. Per row (layer, batch, kernel) the script
-takes the median over the runs given of forward, backward and forward+backward microseconds, and prints a
-markdown table with both medians and the ratio after / before (below 1 = faster after), then the median ratio.
-Interleave the runs of the two builds so that they share the machine's load.
+takes the median (or, with --statistic min, the fastest) over the runs given of forward, backward and
+forward+backward microseconds, and prints a markdown table with both and the ratio after / before (below 1 =
+faster after), then the median ratio. Interleave the runs of the two builds so that they share the machine's
+load; on a busy machine the fastest of several runs is the steadier estimate of what the code can do.
 """
 import argparse
 import statistics
@@ -25,10 +26,10 @@ def read_table(path):
     return rows
 
 
-def medians(paths):
+def summarise(paths, statistic):
     tables = [read_table(path) for path in paths]
     keys = [key for key in tables[0] if all(key in table for table in tables)]
-    return {key: tuple(statistics.median(table[key][i] for table in tables) for i in range(3)) for key in keys}
+    return {key: tuple(statistic(table[key][i] for table in tables) for i in range(3)) for key in keys}
 
 
 def main():
@@ -37,10 +38,13 @@ def main():
     parser.add_argument("--after", nargs="+", required=True)
     parser.add_argument("--before-name", default="before")
     parser.add_argument("--after-name", default="after")
+    parser.add_argument("--statistic", choices=["median", "min"], default="median")
     arguments = parser.parse_args()
-    before, after = medians(arguments.before), medians(arguments.after)
+    statistic = statistics.median if arguments.statistic == "median" else min
+    before, after = summarise(arguments.before, statistic), summarise(arguments.after, statistic)
     b, a = arguments.before_name, arguments.after_name
-    print(f"| layer | batch | kernel | {b} fwd+bwd µs | {a} fwd+bwd µs | fwd {a}/{b} | bwd {a}/{b} | fwd+bwd {a}/{b} |")
+    label = arguments.statistic
+    print(f"| layer | batch | kernel | {b} fwd+bwd µs ({label}) | {a} fwd+bwd µs ({label}) | fwd {a}/{b} | bwd {a}/{b} | fwd+bwd {a}/{b} |")
     print("|---|---|---|---:|---:|---:|---:|---:|")
     ratios = []
     for key in before:
@@ -52,7 +56,7 @@ def main():
         print(f"| {key[0]} | {key[1]} | {key[2]} | {x[2]:.4g} | {y[2]:.4g} | {ratio[0]:.3f} | {ratio[1]:.3f} | {ratio[2]:.3f} |")
     print()
     print(
-        f"fwd+bwd {a}/{b}: median {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f} "
+        f"fwd+bwd {a}/{b} ({label} of runs per row): median {statistics.median(ratios):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f} "
         f"over {len(ratios)} rows ({len(arguments.before)} and {len(arguments.after)} runs)."
     )
 
