@@ -1,20 +1,5 @@
 // swift-tools-version:6.1
-import Foundation
 import PackageDescription
-
-// Kernels are vectorised with SIMD and need AVX2 + FMA to run at speed: the default x86-64 target is SSE-only
-// and lowers fused multiply-adds to scalar calls (see docs/ARCHITECTURE.md, "Build settings").
-// We therefore compile for Haswell-class CPUs (AVX2, FMA; every x86-64 CPU since 2013). Set
-// SPARSERL_PORTABLE=1 in the environment to build for the baseline x86-64 target instead (slower kernels).
-let portable = ProcessInfo.processInfo.environment["SPARSERL_PORTABLE"] == "1"
-var optimisedCode: [SwiftSetting] = []
-#if arch(x86_64)
-  if !portable {
-    optimisedCode.append(.unsafeFlags(["-target-cpu", "haswell"]))
-    // Lets the kernels use fused multiply-adds (Sources/SparseRLNumerics/Kernels/PackedGEMM.swift).
-    optimisedCode.append(.define("SPARSERL_FMA"))
-  }
-#endif
 
 let package = Package(
   name: "SparseRL",
@@ -35,21 +20,22 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
   ],
   targets: [
+    // The kernels' hot loops in C: an AVX2 + FMA variant (per-function target attributes, no compiler flags) and
+    // a portable one, chosen at run time (docs/ARCHITECTURE.md, "Build settings").
+    .target(name: "CSparseRLKernels"),
     // Matrices, random generators, initialisers and the dense and sparse compute kernels.
-    .target(name: "SparseRLNumerics", swiftSettings: optimisedCode),
+    .target(name: "SparseRLNumerics", dependencies: ["CSparseRLKernels"]),
     // Layers with explicit forward/backward, parameters, optimizers, serialization.
-    .target(name: "SparseRLNetworks", dependencies: ["SparseRLNumerics"], swiftSettings: optimisedCode),
+    .target(name: "SparseRLNetworks", dependencies: ["SparseRLNumerics"]),
     // Per-layer sparsity distributions, topology methods (Static, SET, RigL, pruning), accounting.
     .target(
-      name: "SparseRLSparsity", dependencies: ["SparseRLNumerics", "SparseRLNetworks"],
-      swiftSettings: optimisedCode),
+      name: "SparseRLSparsity", dependencies: ["SparseRLNumerics", "SparseRLNetworks"]),
     // Gymnasium-semantics environments: classic control, MinAtar, MuJoCo (loaded at run time).
-    .target(name: "SparseRLEnvironments", dependencies: ["SparseRLNumerics"], swiftSettings: optimisedCode),
+    .target(name: "SparseRLEnvironments", dependencies: ["SparseRLNumerics"]),
     // Replay buffers and agents (DQN, SAC, TD3, PPO, RLx2).
     .target(
       name: "SparseRLAgents",
-      dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments"],
-      swiftSettings: optimisedCode),
+      dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments"]),
     // Configs, runs, logging, checkpoints, evaluation and benchmarks.
     .target(
       name: "SparseRLExperiments",
@@ -58,41 +44,34 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-      ],
-      swiftSettings: optimisedCode),
+      ]),
     .executableTarget(
       name: "sparserl",
       dependencies: [
         "SparseRLExperiments", "SparseRLSparsity",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ],
-      swiftSettings: optimisedCode),
+      ]),
     // Helpers shared by the test targets (running the Python reference implementations).
     .target(name: "SparseRLTestSupport", path: "Sources/SparseRLTestSupport"),
-    .testTarget(name: "SparseRLNumericsTests", dependencies: ["SparseRLNumerics"], swiftSettings: optimisedCode),
+    .testTarget(name: "SparseRLNumericsTests", dependencies: ["SparseRLNumerics"]),
     .testTarget(
-      name: "SparseRLNetworksTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks"],
-      swiftSettings: optimisedCode),
+      name: "SparseRLNetworksTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks"]),
     .testTarget(
-      name: "SparseRLSparsityTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity"],
-      swiftSettings: optimisedCode),
+      name: "SparseRLSparsityTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity"]),
     .testTarget(
       name: "SparseRLExperimentsTests",
       dependencies: [
         "SparseRLExperiments", "SparseRLAgents", "SparseRLTestSupport",
-      ],
-      swiftSettings: optimisedCode),
+      ]),
     .testTarget(
       name: "SparseRLAgentsTests",
       dependencies: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
-      ],
-      swiftSettings: optimisedCode),
+      ]),
     .testTarget(
       name: "SparseRLEnvironmentsTests",
-      dependencies: ["SparseRLNumerics", "SparseRLEnvironments", "SparseRLTestSupport"],
-      swiftSettings: optimisedCode),
+      dependencies: ["SparseRLNumerics", "SparseRLEnvironments", "SparseRLTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

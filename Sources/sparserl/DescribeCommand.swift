@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SparseRLAgents
 import SparseRLExperiments
+import SparseRLNumerics
 import SparseRLSparsity
 
 /// `sparserl describe`: the per-layer sparsity allocation, parameter counts and FLOPs of a network.
@@ -69,6 +70,7 @@ struct DescribeCommand: ParsableCommand {
             + "\(network.sparsity.distribution.rawValue) distribution, target sparsity \(network.sparsity.sparsity)")
         print(AllocationReport.text(allocation, batchSize: batchSize, denseGradientInterval: interval))
       }
+      print("\nkernels: \(KernelVariant.active)")
       return
     }
     guard !layers.isEmpty else { throw ValidationError("give --layers (and --input/--conv for a CNN) or --config") }
@@ -92,6 +94,7 @@ struct DescribeCommand: ParsableCommand {
       print(
         AllocationReport.text(
           allocation, batchSize: batchSize, denseGradientInterval: updateInterval))
+      print("\nkernels: \(KernelVariant.active)")
     } catch {
       throw ValidationError(error.description)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SparseRLExperiments
+import SparseRLNumerics
 
 /// `sparserl bench kernels`: dense and sparse linear-layer kernels against OpenBLAS single-thread sgemm.
 struct BenchKernelsCommand: ParsableCommand {
@@ -95,6 +96,7 @@ struct BenchKernelsCommand: ParsableCommand {
     print(
       "Times: median \(threadCPUTime ? "thread CPU" : "wall-clock") seconds per call over \(repetitions) samples."
     )
+    print("Kernels: \(KernelVariant.active) (SPARSERL_KERNELS=portable forces the portable variant).")
   }
 
   private static func parseList<T>(_ text: String, name: String, _ parse: (String) -> T?) throws

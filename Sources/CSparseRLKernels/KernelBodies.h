@@ -1,0 +1,479 @@
+// The kernel bodies, written once and compiled once per variant. The including file defines
+//   SRL_TARGET  the attribute that enables the variant's instructions on every function (or nothing),
+//   SRL_FUSED   1 if multiply-adds are fused (one rounding), 0 for `acc + a * b`,
+//   SRL_TABLE   the name of the `srl_kernel_table` to define.
+// Every function is static, so each variant's copy is private to its translation unit; only the table is seen.
+//
+// Floating-point contraction is off: a multiply-add is fused exactly where `madd` says so, and every variant does
+// the same operations in the same order (they differ only in the rounding of fused vs unfused multiply-adds),
+// so results are deterministic for a given variant.
+//
+// Shapes follow SparseRLNumerics: weights `W` `[out x in]`, activations feature-major `[features x batch]`,
+// all row-major float32. None of these functions allocates.
+#pragma clang fp contract(off)
+
+#include <string.h>
+
+typedef float v8 __attribute__((ext_vector_type(8)));
+typedef float v4 __attribute__((ext_vector_type(4)));
+typedef float v2 __attribute__((ext_vector_type(2)));
+
+#define INLINE static inline __attribute__((always_inline)) SRL_TARGET
+#define KERNEL static __attribute__((noinline)) SRL_TARGET
+
+// MARK: - Vector helpers
+
+/// Unaligned 8-float load and store.
+INLINE v8 load(const float *p) {
+  v8 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+INLINE void store(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+
+INLINE v8 splat(float x) { return (v8){x, x, x, x, x, x, x, x}; }
+
+/// `acc + a * b`, one `vfmadd231ps` per 8 lanes in the AVX2 + FMA variant.
+INLINE v8 madd(v8 acc, v8 a, v8 b) {
+#if SRL_FUSED
+  return __builtin_elementwise_fma(a, b, acc);
+#else
+  return acc + a * b;
+#endif
+}
+
+INLINE float madd1(float acc, float a, float b) {
+#if SRL_FUSED
+  return __builtin_fmaf(a, b, acc);
+#else
+  return acc + a * b;
+#endif
+}
+
+/// Sum of the eight lanes by pairwise halving: (0..3 + 4..7), then (0,1 + 2,3), then lane 0 + lane 1.
+INLINE float hsum(v8 v) {
+  v4 four = v.lo + v.hi;
+  v2 two = four.lo + four.hi;
+  return two[0] + two[1];
+}
+
+// MARK: - Packed matrix multiply
+
+// `C (+)= A B`, single-threaded, with a packed, register-blocked micro-kernel.
+// - `A` `[m x k]` is read in place through its strides (its rows are broadcast one scalar at a time, so any
+//   layout streams well).
+// - `B` `[k x n]`: for each depth block of DEPTH_BLOCK rows and each panel of PANEL_WIDTH columns it is packed
+//   into the workspace as `depth x 16` contiguous floats (zero-padded past the last column): two vector loads
+//   per depth step, and the panel (16 KiB) stays in L1 while the micro-kernel sweeps all row tiles of `A`.
+// - The micro-kernel keeps a 4 x 16 tile of `C` in 8 vector accumulators, each updated by one FMA per depth
+//   step: eight independent chains cover FMA latency x throughput (4 x 2) on current cores, in 11 of the 16
+//   ymm registers (a 6 x 16 tile spills and measured twice as slow). Edge tiles use the same code specialised
+//   for fewer rows or one vector of columns.
+// Complexity O(m n k) arithmetic plus O(k n) packing.
+enum { TILE_ROWS = 4, PANEL_WIDTH = 16, DEPTH_BLOCK = 256 };
+_Static_assert(DEPTH_BLOCK * PANEL_WIDTH == SRL_GEMM_WORKSPACE_FLOATS, "workspace size");
+
+/// Packs `B[depth_start..<depth_start+depth, column_start..<column_start+columns]` as `depth` rows of 16.
+INLINE void pack_panel(const float *b, long b_row_stride, long b_column_stride, long depth_start, long depth,
+                       long column_start, long columns, float *packed) {
+  const float *source = b + depth_start * b_row_stride + column_start * b_column_stride;
+  if (b_column_stride == 1 && columns == PANEL_WIDTH) {
+    for (long d = 0; d < depth; d++) {
+      const float *row = source + d * b_row_stride;
+      store(packed + d * PANEL_WIDTH, load(row));
+      store(packed + d * PANEL_WIDTH + 8, load(row + 8));
+    }
+  } else if (b_row_stride == 1) {
+    // Transposing read (B = X^T): walk each source column contiguously.
+    for (long column = 0; column < columns; column++) {
+      const float *source_column = source + column * b_column_stride;
+      for (long d = 0; d < depth; d++) packed[d * PANEL_WIDTH + column] = source_column[d];
+    }
+    if (columns < PANEL_WIDTH) {
+      for (long d = 0; d < depth; d++)
+        memset(packed + d * PANEL_WIDTH + columns, 0, (size_t)(PANEL_WIDTH - columns) * sizeof(float));
+    }
+  } else {
+    for (long d = 0; d < depth; d++) {
+      const float *row = source + d * b_row_stride;
+      float *target = packed + d * PANEL_WIDTH;
+      for (long column = 0; column < columns; column++) target[column] = row[column * b_column_stride];
+      if (columns < PANEL_WIDTH) memset(target + columns, 0, (size_t)(PANEL_WIDTH - columns) * sizeof(float));
+    }
+  }
+}
+
+/// Writes (or adds) the first `columns` lanes of `low ++ high` to `row`.
+INLINE void store_row(v8 low, v8 high, const int wide, float *row, long columns, bool add_to_c) {
+  if (columns == 16 && wide) {
+    if (add_to_c) {
+      store(row, load(row) + low);
+      store(row + 8, load(row + 8) + high);
+    } else {
+      store(row, low);
+      store(row + 8, high);
+    }
+  } else if (columns == 8) {
+    store(row, add_to_c ? load(row) + low : low);
+  } else {
+    long narrow = columns < 8 ? columns : 8;
+    for (long lane = 0; lane < narrow; lane++) row[lane] = add_to_c ? row[lane] + low[lane] : low[lane];
+    if (wide && columns > 8) {
+      for (long lane = 8; lane < columns; lane++)
+        row[lane] = add_to_c ? row[lane] + high[lane - 8] : high[lane - 8];
+    }
+  }
+}
+
+/// `C[0..<rows, 0..<columns] (+)= A[0..<rows, 0..<depth] P`, `P` a packed `depth x 16` panel. `rows` (1...4)
+/// and `wide` (16 or 8 columns computed) are constants after inlining, so unused accumulators disappear.
+INLINE void micro_kernel(const int rows, const int wide, const float *a, long a_row_stride, long a_depth_stride,
+                         const float *panel, long depth, float *c, long c_row_stride, long columns,
+                         bool add_to_c) {
+  v8 c00 = 0, c01 = 0, c10 = 0, c11 = 0, c20 = 0, c21 = 0, c30 = 0, c31 = 0;
+  // Row pointers; rows past `rows` alias the last valid row and are never read.
+  const float *a0 = a;
+  const float *a1 = a + (rows > 1 ? 1 : rows - 1) * a_row_stride;
+  const float *a2 = a + (rows > 2 ? 2 : rows - 1) * a_row_stride;
+  const float *a3 = a + (rows > 3 ? 3 : rows - 1) * a_row_stride;
+  long offset = 0;
+  for (long d = 0; d < depth; d++) {
+    v8 b0 = load(panel);
+    v8 b1 = wide ? load(panel + 8) : (v8)0;
+    v8 s0 = splat(a0[offset]);
+    c00 = madd(c00, s0, b0);
+    if (wide) c01 = madd(c01, s0, b1);
+    if (rows > 1) {
+      v8 s1 = splat(a1[offset]);
+      c10 = madd(c10, s1, b0);
+      if (wide) c11 = madd(c11, s1, b1);
+    }
+    if (rows > 2) {
+      v8 s2 = splat(a2[offset]);
+      c20 = madd(c20, s2, b0);
+      if (wide) c21 = madd(c21, s2, b1);
+    }
+    if (rows > 3) {
+      v8 s3 = splat(a3[offset]);
+      c30 = madd(c30, s3, b0);
+      if (wide) c31 = madd(c31, s3, b1);
+    }
+    offset += a_depth_stride;
+    panel += PANEL_WIDTH;
+  }
+  store_row(c00, c01, wide, c, columns, add_to_c);
+  if (rows > 1) store_row(c10, c11, wide, c + c_row_stride, columns, add_to_c);
+  if (rows > 2) store_row(c20, c21, wide, c + 2 * c_row_stride, columns, add_to_c);
+  if (rows > 3) store_row(c30, c31, wide, c + 3 * c_row_stride, columns, add_to_c);
+}
+
+// One non-inlined entry point per tile shape, so each gets its own register allocation.
+#define MICRO_KERNEL(NAME, ROWS, WIDE)                                                                      \
+  KERNEL void NAME(const float *a, long a_row_stride, long a_depth_stride, const float *panel, long depth,   \
+                   float *c, long c_row_stride, long columns, bool add_to_c) {                              \
+    micro_kernel(ROWS, WIDE, a, a_row_stride, a_depth_stride, panel, depth, c, c_row_stride, columns,         \
+                 add_to_c);                                                                                   \
+  }
+MICRO_KERNEL(micro_kernel_4x16, 4, 1)
+MICRO_KERNEL(micro_kernel_3x16, 3, 1)
+MICRO_KERNEL(micro_kernel_2x16, 2, 1)
+MICRO_KERNEL(micro_kernel_1x16, 1, 1)
+MICRO_KERNEL(micro_kernel_4x8, 4, 0)
+MICRO_KERNEL(micro_kernel_3x8, 3, 0)
+MICRO_KERNEL(micro_kernel_2x8, 2, 0)
+MICRO_KERNEL(micro_kernel_1x8, 1, 0)
+#undef MICRO_KERNEL
+
+KERNEL void gemm(long m, long n, long k, const float *a, long a_row_stride, long a_column_stride, const float *b,
+                 long b_row_stride, long b_column_stride, float *c, long c_row_stride, bool accumulate,
+                 float *packed) {
+  if (m <= 0 || n <= 0) return;
+  if (k == 0) {
+    if (!accumulate) {
+      for (long row = 0; row < m; row++) memset(c + row * c_row_stride, 0, (size_t)n * sizeof(float));
+    }
+    return;
+  }
+  for (long depth_start = 0; depth_start < k; depth_start += DEPTH_BLOCK) {
+    long depth = k - depth_start < DEPTH_BLOCK ? k - depth_start : DEPTH_BLOCK;
+    bool add_to_c = accumulate || depth_start > 0;
+    for (long column_start = 0; column_start < n; column_start += PANEL_WIDTH) {
+      long columns = n - column_start < PANEL_WIDTH ? n - column_start : PANEL_WIDTH;
+      pack_panel(b, b_row_stride, b_column_stride, depth_start, depth, column_start, columns, packed);
+      for (long row_start = 0; row_start < m; row_start += TILE_ROWS) {
+        long rows = m - row_start < TILE_ROWS ? m - row_start : TILE_ROWS;
+        const float *a_tile = a + row_start * a_row_stride + depth_start * a_column_stride;
+        float *c_tile = c + row_start * c_row_stride + column_start;
+        void (*tile)(const float *, long, long, const float *, long, float *, long, long, bool);
+        if (columns > 8) {
+          tile = rows == 4   ? micro_kernel_4x16
+                 : rows == 3 ? micro_kernel_3x16
+                 : rows == 2 ? micro_kernel_2x16
+                             : micro_kernel_1x16;
+        } else {
+          tile = rows == 4 ? micro_kernel_4x8 : rows == 3 ? micro_kernel_3x8 : rows == 2 ? micro_kernel_2x8
+                                                                                          : micro_kernel_1x8;
+        }
+        tile(a_tile, a_row_stride, a_column_stride, packed, depth, c_tile, c_row_stride, columns, add_to_c);
+      }
+    }
+  }
+}
+
+// MARK: - Dot products and matrix-vector products
+
+// Dot products of one contiguous vector `v` with contiguous rows of the same length (consecutive matrix rows, or
+// rows gathered through a sparsity pattern): two vector accumulators per row, so `dot4` runs eight independent
+// FMA chains; blocks of 16, then one block of 8, then an unfused scalar tail. O(count) per row.
+INLINE void dot4(const float *v, const float *r0, const float *r1, const float *r2, const float *r3, long count,
+                 float result[4]) {
+  v8 s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+  long j = 0;
+  for (; j + 16 <= count; j += 16) {
+    v8 v0 = load(v + j);
+    v8 v1 = load(v + j + 8);
+    s00 = madd(s00, v0, load(r0 + j));
+    s01 = madd(s01, v1, load(r0 + j + 8));
+    s10 = madd(s10, v0, load(r1 + j));
+    s11 = madd(s11, v1, load(r1 + j + 8));
+    s20 = madd(s20, v0, load(r2 + j));
+    s21 = madd(s21, v1, load(r2 + j + 8));
+    s30 = madd(s30, v0, load(r3 + j));
+    s31 = madd(s31, v1, load(r3 + j + 8));
+  }
+  if (j + 8 <= count) {
+    v8 v0 = load(v + j);
+    s00 = madd(s00, v0, load(r0 + j));
+    s10 = madd(s10, v0, load(r1 + j));
+    s20 = madd(s20, v0, load(r2 + j));
+    s30 = madd(s30, v0, load(r3 + j));
+    j += 8;
+  }
+  float t0 = hsum(s00 + s01), t1 = hsum(s10 + s11), t2 = hsum(s20 + s21), t3 = hsum(s30 + s31);
+  for (; j < count; j++) {
+    float x = v[j];
+    t0 += x * r0[j];
+    t1 += x * r1[j];
+    t2 += x * r2[j];
+    t3 += x * r3[j];
+  }
+  result[0] = t0;
+  result[1] = t1;
+  result[2] = t2;
+  result[3] = t3;
+}
+
+INLINE float dot1(const float *v, const float *r, long count) {
+  v8 s0 = 0, s1 = 0;
+  long j = 0;
+  for (; j + 16 <= count; j += 16) {
+    s0 = madd(s0, load(v + j), load(r + j));
+    s1 = madd(s1, load(v + j + 8), load(r + j + 8));
+  }
+  if (j + 8 <= count) {
+    s0 = madd(s0, load(v + j), load(r + j));
+    j += 8;
+  }
+  float t = hsum(s0 + s1);
+  for (; j < count; j++) t += v[j] * r[j];
+  return t;
+}
+
+/// `result = M v`, `M` `[rows x columns]`: four row dot products at a time. O(rows * columns).
+KERNEL void matrix_vector(const float *matrix, const float *vector, float *result, long rows, long columns) {
+  long row = 0;
+  for (; row + 4 <= rows; row += 4) {
+    const float *r0 = matrix + row * columns;
+    dot4(vector, r0, r0 + columns, r0 + 2 * columns, r0 + 3 * columns, columns, result + row);
+  }
+  for (; row < rows; row++) result[row] = dot1(vector, matrix + row * columns, columns);
+}
+
+/// `result = M^T v`, `M` `[rows x columns]`: blocks of 64 result entries in eight vector accumulators while
+/// streaming down the rows, then blocks of 8 (two accumulators over alternate rows), then a scalar tail.
+/// O(rows * columns).
+KERNEL void matrix_vector_transposed(const float *matrix, const float *vector, float *result, long rows,
+                                     long columns) {
+  long column = 0;
+  for (; column + 64 <= columns; column += 64) {
+    v8 s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    const float *p = matrix + column;
+    for (long i = 0; i < rows; i++) {
+      v8 v = splat(vector[i]);
+      s0 = madd(s0, load(p), v);
+      s1 = madd(s1, load(p + 8), v);
+      s2 = madd(s2, load(p + 16), v);
+      s3 = madd(s3, load(p + 24), v);
+      s4 = madd(s4, load(p + 32), v);
+      s5 = madd(s5, load(p + 40), v);
+      s6 = madd(s6, load(p + 48), v);
+      s7 = madd(s7, load(p + 56), v);
+      p += columns;
+    }
+    float *out = result + column;
+    store(out, s0);
+    store(out + 8, s1);
+    store(out + 16, s2);
+    store(out + 24, s3);
+    store(out + 32, s4);
+    store(out + 40, s5);
+    store(out + 48, s6);
+    store(out + 56, s7);
+  }
+  for (; column + 8 <= columns; column += 8) {
+    v8 s0 = 0, s1 = 0;
+    const float *p = matrix + column;
+    long i = 0;
+    for (; i + 2 <= rows; i += 2) {
+      s0 = madd(s0, load(p), splat(vector[i]));
+      s1 = madd(s1, load(p + columns), splat(vector[i + 1]));
+      p += 2 * columns;
+    }
+    if (i < rows) s0 = madd(s0, load(p), splat(vector[i]));
+    store(result + column, s0 + s1);
+  }
+  for (; column < columns; column++) {
+    float t = 0;
+    for (long i = 0; i < rows; i++) t += matrix[i * columns + column] * vector[i];
+    result[column] = t;
+  }
+}
+
+// MARK: - Sparse kernels
+
+// Row gather: for each output row and each chunk of up to 64 batch entries, the chunk lives in up to eight vector
+// accumulators while `value(k) * source[index[k], chunk]` is added for every entry `k` of the row (a broadcast
+// times a contiguous run of the batch), then it is stored once. Over CSR this is `Y = W X`; over CSC with value
+// positions it is `dX = W^T dY` (a gather, never a scatter). O(nnz * batch + rows * batch).
+
+/// One row, `vectors` (1, 2, 4 or 8) chunks of 8 batch entries held in registers across the row's entries.
+INLINE void gather_chunk(const int vectors, long first, long end, const int32_t *index, const int32_t *position,
+                         const float *values, const float *source, float *out, long batch, const bool indirect) {
+  v8 a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  for (long k = first; k < end; k++) {
+    v8 w = splat(values[indirect ? position[k] : k]);
+    const float *s = source + (long)index[k] * batch;
+    a0 = madd(a0, w, load(s));
+    if (vectors > 1) a1 = madd(a1, w, load(s + 8));
+    if (vectors > 2) {
+      a2 = madd(a2, w, load(s + 16));
+      a3 = madd(a3, w, load(s + 24));
+    }
+    if (vectors > 4) {
+      a4 = madd(a4, w, load(s + 32));
+      a5 = madd(a5, w, load(s + 40));
+      a6 = madd(a6, w, load(s + 48));
+      a7 = madd(a7, w, load(s + 56));
+    }
+  }
+  store(out, a0);
+  if (vectors > 1) store(out + 8, a1);
+  if (vectors > 2) {
+    store(out + 16, a2);
+    store(out + 24, a3);
+  }
+  if (vectors > 4) {
+    store(out + 32, a4);
+    store(out + 40, a5);
+    store(out + 48, a6);
+    store(out + 56, a7);
+  }
+}
+
+/// One batch entry of one row (four independent partial sums to hide the FMA latency).
+INLINE float gather_scalar(long first, long end, const int32_t *index, const int32_t *position, const float *values,
+                           const float *source, long batch, const bool indirect) {
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  long k = first;
+  for (; k + 4 <= end; k += 4) {
+    s0 = madd1(s0, values[indirect ? position[k] : k], source[(long)index[k] * batch]);
+    s1 = madd1(s1, values[indirect ? position[k + 1] : k + 1], source[(long)index[k + 1] * batch]);
+    s2 = madd1(s2, values[indirect ? position[k + 2] : k + 2], source[(long)index[k + 2] * batch]);
+    s3 = madd1(s3, values[indirect ? position[k + 3] : k + 3], source[(long)index[k + 3] * batch]);
+  }
+  for (; k < end; k++) s0 = madd1(s0, values[indirect ? position[k] : k], source[(long)index[k] * batch]);
+  return (s0 + s1) + (s2 + s3);
+}
+
+INLINE void gather_rows(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
+                        const float *values, const float *source, float *destination, long batch,
+                        const bool indirect) {
+  for (long row = 0; row < rows; row++) {
+    long first = start[row];
+    long end = start[row + 1];
+    float *out = destination + row * batch;
+    long column = 0;
+    for (; column + 64 <= batch; column += 64)
+      gather_chunk(8, first, end, index, position, values, source + column, out + column, batch, indirect);
+    if (column + 32 <= batch) {
+      gather_chunk(4, first, end, index, position, values, source + column, out + column, batch, indirect);
+      column += 32;
+    }
+    if (column + 16 <= batch) {
+      gather_chunk(2, first, end, index, position, values, source + column, out + column, batch, indirect);
+      column += 16;
+    }
+    if (column + 8 <= batch) {
+      gather_chunk(1, first, end, index, position, values, source + column, out + column, batch, indirect);
+      column += 8;
+    }
+    for (; column < batch; column++)
+      out[column] = gather_scalar(first, end, index, position, values, source + column, batch, indirect);
+  }
+}
+
+KERNEL void row_gather(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
+                       const float *values, const float *source, float *destination, long batch) {
+  if (position)
+    gather_rows(rows, start, index, position, values, source, destination, batch, true);
+  else
+    gather_rows(rows, start, index, index, values, source, destination, batch, false);
+}
+
+// Sampled product: `result[k] (+)= left[r, :] . right[index[k], :]` at the CSR entries only (the sparse weight
+// gradient `dW_ij = sum_b dY_ib X_jb`), four entries of a row at a time so each loaded `left` vector feeds four
+// FMAs; batches below one vector use plain scalar dot products. O(nnz * batch).
+
+INLINE void write_result(float value, float *pointer, bool accumulate) {
+  *pointer = accumulate ? *pointer + value : value;
+}
+
+KERNEL void sampled_product(long rows, const int32_t *start, const int32_t *index, const float *left,
+                            const float *right, float *result, long batch, bool accumulate) {
+  if (batch < 8) {
+    for (long row = 0; row < rows; row++) {
+      const float *l = left + row * batch;
+      for (long k = start[row]; k < start[row + 1]; k++) {
+        const float *r = right + (long)index[k] * batch;
+        float t = 0;
+        for (long b = 0; b < batch; b++) t = madd1(t, l[b], r[b]);
+        write_result(t, result + k, accumulate);
+      }
+    }
+    return;
+  }
+  for (long row = 0; row < rows; row++) {
+    const float *l = left + row * batch;
+    long k = start[row];
+    long end = start[row + 1];
+    for (; k + 4 <= end; k += 4) {
+      float t[4];
+      dot4(l, right + (long)index[k] * batch, right + (long)index[k + 1] * batch, right + (long)index[k + 2] * batch,
+           right + (long)index[k + 3] * batch, batch, t);
+      write_result(t[0], result + k, accumulate);
+      write_result(t[1], result + k + 1, accumulate);
+      write_result(t[2], result + k + 2, accumulate);
+      write_result(t[3], result + k + 3, accumulate);
+    }
+    for (; k < end; k++) write_result(dot1(l, right + (long)index[k] * batch, batch), result + k, accumulate);
+  }
+}
+
+const srl_kernel_table SRL_TABLE = {
+    .gemm = gemm,
+    .matrix_vector = matrix_vector,
+    .matrix_vector_transposed = matrix_vector_transposed,
+    .row_gather = row_gather,
+    .sampled_product = sampled_product,
+};

@@ -1,0 +1,24 @@
+// The entry points every kernel variant defines (KernelBodies.h instantiated once per variant) and the table
+// that KernelDispatch.c selects from.
+#ifndef CSPARSERL_KERNEL_VARIANTS_H
+#define CSPARSERL_KERNEL_VARIANTS_H
+
+#include "CSparseRLKernels.h"
+
+typedef struct srl_kernel_table {
+  void (*gemm)(long, long, long, const float *, long, long, const float *, long, long, float *, long, bool,
+               float *);
+  void (*matrix_vector)(const float *, const float *, float *, long, long);
+  void (*matrix_vector_transposed)(const float *, const float *, float *, long, long);
+  void (*row_gather)(long, const int32_t *, const int32_t *, const int32_t *, const float *, const float *,
+                     float *, long);
+  void (*sampled_product)(long, const int32_t *, const int32_t *, const float *, const float *, float *, long,
+                          bool);
+} srl_kernel_table;
+
+extern const srl_kernel_table srl_portable_kernels;
+#if defined(__x86_64__)
+extern const srl_kernel_table srl_avx2_fma_kernels;
+#endif
+
+#endif

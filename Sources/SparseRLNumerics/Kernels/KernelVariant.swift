@@ -1,0 +1,27 @@
+internal import CSparseRLKernels
+
+/// The implementation the compute kernels run, chosen once per process from the CPU's features.
+///
+/// The hot loops of ``DenseKernels`` and ``SparseKernels`` live in the C target `CSparseRLKernels`, compiled twice:
+/// once with AVX2 + FMA enabled on each function, once for the target's baseline. No compiler flag of the package
+/// assumes a particular CPU, so SparseRL builds for, and runs on, any x86-64 or arm64 machine.
+/// The `SPARSERL_KERNELS` environment variable overrides the choice: `portable` forces the baseline variant (as
+/// the test suite does for its second kernel run), `avx2` requires the fast one, `auto` (or unset) picks AVX2 +
+/// FMA when the CPU and operating system support it. Any other value stops the process with a message naming it.
+///
+/// Results are deterministic for a given variant; the variants differ by float rounding (fused versus unfused
+/// multiply-adds), so exact resumption needs the same variant.
+public enum KernelVariant: String, Sendable, CustomStringConvertible {
+  /// 256-bit AVX2 vectors and fused multiply-adds.
+  case avx2FMA = "avx2+fma"
+  /// The target's baseline instructions (SSE2 on x86-64, NEON on arm64).
+  case portable
+
+  /// The variant this process runs (selected on first use, then fixed).
+  public static var active: KernelVariant {
+    srl_kernels_variant() == SRL_KERNELS_AVX2_FMA ? .avx2FMA : .portable
+  }
+
+  /// The variant's name in the command line's output: `avx2+fma` or `portable`.
+  public var description: String { rawValue }
+}
