@@ -4,5 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
 scripts/setup-mujoco.sh
+scripts/setup-figures.sh
 export SPARSERL_REQUIRE_REFERENCES=1
-exec swift test -c release -Xswiftc -enable-testing "$@"
+swift test -c release -Xswiftc -enable-testing "$@"
+# The Slurm launcher on a real single-node cluster (scripts/test-slurm.sh); only for the whole suite.
+if [ $# -eq 0 ]; then scripts/test-slurm.sh .build/release/sparserl; fi
