@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# The whole test suite: installs the reference implementations, then builds optimised code and runs every test
-# (the kernel tests twice: with the kernel variant the CPU selects, then with the portable one).
+# The whole test suite: installs the reference implementations, builds optimised code, runs the portable-kernel
+# pass and the Slurm launcher test, then every test (last, so its summary line closes the output).
+# With arguments (e.g. --filter X) only the main `swift test` run happens, with those arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-python.sh
 scripts/setup-mujoco.sh
+scripts/setup-figures.sh
 export SPARSERL_REQUIRE_REFERENCES=1
-swift test -c release -Xswiftc -enable-testing "$@"
-# The kernel tests and the gradient checks once more on the portable kernels (as on a CPU without AVX2 + FMA):
-# the same build, filtered, about a minute.
-SPARSERL_KERNELS=portable swift test -c release -Xswiftc -enable-testing --skip-build \
-  --filter 'SparseRLNumericsTests\.Kernel|SparseRLNetworksTests\.GradientTests'
+if [ $# -eq 0 ]; then
+  swift build -c release -Xswiftc -enable-testing --build-tests
+  # The kernel tests and the gradient checks once more on the portable kernels (as on a CPU without AVX2 + FMA):
+  # the same build, filtered, about a minute.
+  SPARSERL_KERNELS=portable swift test -c release -Xswiftc -enable-testing --skip-build \
+    --filter 'SparseRLNumericsTests\.Kernel|SparseRLNetworksTests\.GradientTests'
+  # The Slurm launcher on a real single-node cluster (scripts/test-slurm.sh).
+  scripts/test-slurm.sh .build/release/sparserl
+fi
+exec swift test -c release -Xswiftc -enable-testing "$@"

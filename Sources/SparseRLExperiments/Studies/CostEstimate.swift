@@ -2,10 +2,17 @@ import Foundation
 import SparseRLAgents
 import Yams
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Estimated wall time of the runs of a study: total steps x measured steps per second for the agent and network.
 /// The rate comes from the run's own record (a run that has started), from another run of the study with the same
 /// agent, environment and network sizes, or else from a short probe: the agent is built and trained for a few
-/// hundred steps past its warm-up (at most `probeSeconds`) in this process.
+/// hundred steps past its warm-up (at most `probeSeconds`) in this process. The probe counts the CPU time of its
+/// thread, not wall time, so a busy machine does not inflate the estimate of single-core training time.
 public struct CostEstimate {
   /// Where a rate came from.
   public enum Source: String, Sendable { case record, probe }
@@ -72,14 +79,15 @@ public struct CostEstimate {
     let target = min(total, warmup + probeSteps)
     let sink = DiscardingMetricsSink()
     let start = Date()
+    let cpuStart = Self.threadCPUSeconds()
     var warmupEnd: (steps: Int, seconds: Double)? = nil
     while agent.environmentSteps < target && Date().timeIntervalSince(start) < probeSeconds {
       try agent.trainStep(metrics: sink)
       if warmupEnd == nil && agent.environmentSteps >= warmup {
-        warmupEnd = (agent.environmentSteps, Date().timeIntervalSince(start))
+        warmupEnd = (agent.environmentSteps, Self.threadCPUSeconds() - cpuStart)
       }
     }
-    let elapsed = Date().timeIntervalSince(start)
+    let elapsed = Self.threadCPUSeconds() - cpuStart
     let steps = agent.environmentSteps
     guard steps > 0, elapsed > 0 else { return 0 }
     guard let warmupEnd, steps > warmupEnd.steps, total > warmup else { return Double(steps) / elapsed }
@@ -88,6 +96,13 @@ public struct CostEstimate {
     let learningRate = Double(steps - warmupEnd.steps) / max(elapsed - warmupEnd.seconds, 1e-6)
     let seconds = Double(warmup) / warmupRate + Double(total - warmup) / learningRate
     return Double(total) / seconds
+  }
+
+  /// CPU seconds the calling thread has used.
+  static func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
   }
 
   /// The warm-up (random-action or no-learning) steps of the agent's configuration.

@@ -40,7 +40,7 @@ public struct SlurmLauncher {
       "set -euo pipefail",
       "name=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \(quote(tasks.path)))",
       "study=\(quote(study.url.path))",
-      "echo \"== task $SLURM_ARRAY_JOB_ID_$SLURM_ARRAY_TASK_ID (restart ${SLURM_RESTART_COUNT:-0}) on $(hostname): $name\" >> \"$study/sweep/logs/$name.log\"",
+      "echo \"== task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} (restart ${SLURM_RESTART_COUNT:-0}) on $(hostname): $name\" >> \"$study/sweep/logs/$name.log\"",
       "if [ -f \"$study/$name/config.yaml\" ]; then",
       "  exec \(quote(executable.path)) resume \"$study/$name\" --plain >> \"$study/sweep/logs/$name.log\" 2>&1",
       "else",

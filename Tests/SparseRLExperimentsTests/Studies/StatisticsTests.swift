@@ -43,10 +43,17 @@ private struct Response: Decodable {
 /// Score matrices (runs x tasks) like a study's: continuous scores, a tie across groups, uneven task scales.
 private func scoreRows(seed: UInt64, runs: Int, tasks: Int, shift: Double) -> [[Double]] {
   var random = RandomGenerator(seed: seed)
-  return (0..<runs).map { _ in
-    (0..<tasks).map { task in shift + 0.3 * Double(task) + 0.4 * random.normal() + (random.nextDouble() < 0.1 ? 1.5 : 0)
+  var rows: [[Double]] = []
+  for _ in 0..<runs {
+    var row: [Double] = []
+    for task in 0..<tasks {
+      let noise: Double = 0.4 * random.normal()
+      let outlier: Double = random.nextDouble() < 0.1 ? 1.5 : 0
+      row.append(shift + 0.3 * Double(task) + noise + outlier)
     }
+    rows.append(row)
   }
+  return rows
 }
 
 /// The Monte-Carlo standard error of the `q` percentile estimated from `replicates` bootstrap draws: the spread

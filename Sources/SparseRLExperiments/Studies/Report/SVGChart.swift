@@ -62,7 +62,7 @@ public struct SVGChart {
   /// The figure as SVG text.
   public func render() -> String {
     let left = 70.0
-    let right = 170.0
+    let right = series.isEmpty ? 30.0 : 170.0  // room for the legend
     let top = 40.0
     let bottom = 55.0
     let plotWidth = width - left - right
