@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup-python.sh
 scripts/setup-mujoco.sh
 scripts/setup-figures.sh
+scripts/setup-ale.sh
 export SPARSERL_REQUIRE_REFERENCES=1
 if [ $# -eq 0 ]; then
   swift build -c release -Xswiftc -enable-testing --build-tests

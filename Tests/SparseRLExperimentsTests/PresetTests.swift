@@ -46,6 +46,8 @@ private func withInertSettingsCleared<A>(_ config: OffPolicyConfig<A>) -> OffPol
       } else if name.hasPrefix("sparse-training/methods/") {
         let agent = String(name.dropFirst("sparse-training/methods/".count).prefix(3))
         layers = ["sparse-training/\(agent)-\(agent == "dqn" ? "cartpole" : "hopper")", name]
+      } else if name.hasPrefix("atari/methods/") || name.hasPrefix("atari/noise/") {
+        layers = ["atari/dqn-pong", name]
       }
       #expect(throws: Never.self, "\(layers)") {
         try Experiment.resolve(layers: layers.map(Presets.layer), overrides: [])

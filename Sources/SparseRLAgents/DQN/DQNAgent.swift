@@ -79,7 +79,8 @@ public final class DQNAgent: Agent {
       weightDecay: Float(config.weightDecay), kind: config.weightDecayKind)
     replay = ReplayBuffer(
       capacity: config.bufferSize, observationWidth: observations.count,
-      observationEncoding: ObservationStorage.Encoding(observations.elementType), actionWidth: 1)
+      observationEncoding: ObservationStorage.Encoding(observations),
+      framesPerObservation: observations.shape.first ?? 1, actionWidth: 1)
     epsilonSchedule = config.epsilonSchedule(totalSteps: totalSteps)
     exploration = root.stream("exploration")
     sampling = root.stream("replay")
@@ -102,8 +103,17 @@ public final class DQNAgent: Agent {
 
   /// The greedy action index (0-based) of one observation.
   func greedyActionIndex(_ observation: [Float]) -> Int {
-    let values = q.model.forward(Matrix(rows: observationWidth, columns: 1, scalars: observation))
+    let values = q.model.forward(scaled(Matrix(rows: observationWidth, columns: 1, scalars: observation)))
     return DQNTarget.greedyAction(values, column: 0)
+  }
+
+  /// Observations as the Q-network sees them (`observation_scale`).
+  private func scaled(_ observations: Matrix) -> Matrix {
+    guard config.observationScale != 1 else { return observations }
+    var result = observations
+    let scale = Float(config.observationScale)
+    for i in result.scalars.indices { result.scalars[i] *= scale }
+    return result
   }
 
   public func evaluationAction(for observation: [Float]) -> Action {
@@ -117,7 +127,7 @@ public final class DQNAgent: Agent {
     let action = explore ? exploration.integer(below: actionCount) : greedyActionIndex(observation)
     let (step, episode) = try training.step(.discrete(actionStart + action))
     replay.add(
-      observation: observation, action: action, reward: Float(step.reward), nextObservation: step.observation,
+      observation: observation, action: action, reward: Float(clipped(step.reward)), nextObservation: step.observation,
       terminated: step.terminated, truncated: step.truncated)
     environmentSteps += 1
     if let episode { metrics.record(group: .episode, step: environmentSteps, values: episode.metrics) }
@@ -138,19 +148,25 @@ public final class DQNAgent: Agent {
     }
   }
 
+  /// A reward as stored for training (`reward_clipping`).
+  private func clipped(_ reward: Double) -> Double {
+    config.rewardClipping > 0 ? min(max(reward, -config.rewardClipping), config.rewardClipping) : reward
+  }
+
   /// One gradient update of the online network on a replay minibatch.
   private func update() throws {
     let batch = replay.sample(
       batchSize: config.batchSize, steps: config.nSteps, gamma: Float(config.gamma), using: &sampling)
     // The online network's forward on the next observations (double DQN) must come before its forward on the
     // observations, whose intermediate values the backward pass uses.
-    let nextTargetQ = target.forward(batch.nextObservations)
-    let nextOnlineQ = config.doubleDQN ? q.model.forward(batch.nextObservations) : nil
+    let nextObservations = scaled(batch.nextObservations)
+    let nextTargetQ = target.forward(nextObservations)
+    let nextOnlineQ = config.doubleDQN ? q.model.forward(nextObservations) : nil
     let targets = DQNTarget.targets(
       rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, nextTargetQ: nextTargetQ,
       nextOnlineQ: nextOnlineQ)
     let actions = (0..<batch.count).map { Int(batch.actions[0, $0]) }
-    let values = q.model.forward(batch.observations)
+    let values = q.model.forward(scaled(batch.observations))
     let (loss, outputGradient, meanQ) = DQNLoss.evaluate(
       values: values, actions: actions, targets: targets, loss: config.loss)
     guard loss.isFinite else { throw AgentError.nonFiniteValue(what: "DQN TD loss", step: environmentSteps) }

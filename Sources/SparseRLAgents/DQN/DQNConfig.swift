@@ -49,6 +49,12 @@ public struct DQNConfig: Codable, Equatable, Sendable, ConfigValidatable {
   public var epsilonEnd = 0.01
   /// Fraction of the post-warm-up steps over which ε decays.
   public var explorationFraction = 0.1
+  /// Rewards are clipped to `[-reward_clipping, reward_clipping]` before they are stored (0: not clipped; Atari
+  /// DQN uses 1). Episode returns are reported unclipped.
+  public var rewardClipping = 0.0
+  /// Observations are multiplied by this before they enter the Q-network (1/255 for Atari's byte frames); replay
+  /// stores them unscaled.
+  public var observationScale = 1.0
   /// Clip the global gradient norm to this value (0: no clipping).
   public var maxGradientNorm = 0.0
   /// Report training statistics every this many environment steps.
@@ -90,6 +96,10 @@ public struct DQNConfig: Codable, Equatable, Sendable, ConfigValidatable {
     check(
       (0...1).contains(explorationFraction), path, "exploration_fraction",
       "must be in [0, 1], got \(explorationFraction)", &issues)
+    check(rewardClipping >= 0, path, "reward_clipping", "must be >= 0 (0: off), got \(rewardClipping)", &issues)
+    check(
+      observationScale > 0 && observationScale.isFinite, path, "observation_scale",
+      "must be positive and finite, got \(observationScale)", &issues)
     check(maxGradientNorm >= 0, path, "max_gradient_norm", "must be >= 0 (0: off), got \(maxGradientNorm)", &issues)
     check(logInterval > 0, path, "log_interval", "must be positive, got \(logInterval)", &issues)
   }

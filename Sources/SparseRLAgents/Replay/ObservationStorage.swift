@@ -2,13 +2,16 @@ import SparseRLEnvironments
 import SparseRLNumerics
 
 /// Fixed-capacity storage of observation vectors of one width, as compact as the observation space allows:
-/// `.bool` spaces (MinAtar frames) as bits, `.uint8` spaces as bytes, everything else as `Float`.
+/// `.bool` spaces (MinAtar frames) as bits, `.uint8` spaces as bytes, everything else as `Float`; stacks of byte
+/// frames (`[stack, height, width]` uint8, e.g. Atari through `FrameStackObservation`) as `.frames`, each frame once
+/// (see `FrameStackStorage`).
 ///
-/// Memory: `capacity * width` bits, bytes or floats, allocated once.
+/// Memory: `capacity * width` bits, bytes or floats, allocated once; `.frames` about `capacity * width / stack`
+/// bytes.
 public struct ObservationStorage: Sendable {
   /// How values are kept.
   public enum Encoding: String, Sendable, Codable {
-    case float, byte, bit
+    case float, byte, bit, frames
     /// The encoding for a space's element type.
     public init(_ elementType: ElementType) {
       switch elementType {
@@ -16,6 +19,12 @@ public struct ObservationStorage: Sendable {
       case .uint8: self = .byte
       case .float32, .float64: self = .float
       }
+    }
+
+    /// The encoding for a box: `.frames` for stacks of byte frames (`[stack > 1, height, width]` uint8), else the
+    /// encoding of its element type.
+    public init(_ box: BoxSpace) {
+      self = box.elementType == .uint8 && box.shape.count == 3 && box.shape[0] > 1 ? .frames : .init(box.elementType)
     }
   }
 
@@ -28,10 +37,12 @@ public struct ObservationStorage: Sendable {
   var floats: [Float]
   var bytes: [UInt8]
   var words: [UInt64]
+  var frames: FrameStackStorage?
   let wordsPerRow: Int
 
-  /// Storage for `capacity` observations of `width` elements.
-  public init(width: Int, capacity: Int, encoding: Encoding) {
+  /// Storage for `capacity` observations of `width` elements; `.frames` needs the number of frames per
+  /// observation, `stack`.
+  public init(width: Int, capacity: Int, encoding: Encoding, stack: Int = 1) {
     precondition(width > 0 && capacity > 0, "observation storage needs positive width and capacity")
     self.width = width
     self.capacity = capacity
@@ -40,10 +51,11 @@ public struct ObservationStorage: Sendable {
     floats = encoding == .float ? [Float](repeating: 0, count: width * capacity) : []
     bytes = encoding == .byte ? [UInt8](repeating: 0, count: width * capacity) : []
     words = encoding == .bit ? [UInt64](repeating: 0, count: wordsPerRow * capacity) : []
+    frames = encoding == .frames ? FrameStackStorage(stack: stack, width: width, capacity: capacity) : nil
   }
 
   /// Bytes used by the stored values.
-  public var byteCount: Int { floats.count * 4 + bytes.count + words.count * 8 }
+  public var byteCount: Int { floats.count * 4 + bytes.count + words.count * 8 + (frames?.byteCount ?? 0) }
 
   /// Stores `observation` in `slot`. Traps with a message if a value cannot be encoded (a non-binary value in
   /// bit storage, a non-integer or out-of-range value in byte storage).
@@ -68,6 +80,8 @@ public struct ObservationStorage: Sendable {
         precondition(v == 0 || v == 1, "observation value \(v) is not binary")
         if v == 1 { words[base + j >> 6] |= 1 << UInt64(j & 63) }
       }
+    case .frames:
+      frames!.write(observation, at: slot)
     }
   }
 
@@ -92,6 +106,8 @@ public struct ObservationStorage: Sendable {
       for j in 0..<width {
         destination[j * columns + column] = (words[base + j >> 6] >> UInt64(j & 63)) & 1 == 1 ? 1 : 0
       }
+    case .frames:
+      frames!.copy(slot, into: destination, column: column, columns: columns)
     }
   }
 }

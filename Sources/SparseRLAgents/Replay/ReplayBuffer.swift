@@ -41,17 +41,19 @@ public final class ReplayBuffer {
   /// Number of stored transitions (slots with an action).
   public internal(set) var count = 0
 
-  /// A buffer of `capacity` slots for observations of `observationWidth` elements encoded as `encoding`.
+  /// A buffer of `capacity` slots for observations of `observationWidth` elements encoded as `encoding`
+  /// (`.frames` with `framesPerObservation` frames per observation).
   public init(
     capacity: Int, observationWidth: Int, observationEncoding: ObservationStorage.Encoding = .float,
-    actionWidth: Int, storesPolicyActions: Bool = false
+    framesPerObservation: Int = 1, actionWidth: Int, storesPolicyActions: Bool = false
   ) {
     precondition(capacity >= 2, "a replay buffer needs at least two slots")
     precondition(actionWidth > 0, "action width must be positive")
     self.capacity = capacity
     self.actionWidth = actionWidth
     self.storesPolicyActions = storesPolicyActions
-    observations = ObservationStorage(width: observationWidth, capacity: capacity, encoding: observationEncoding)
+    observations = ObservationStorage(
+      width: observationWidth, capacity: capacity, encoding: observationEncoding, stack: framesPerObservation)
     actions = [Float](repeating: 0, count: capacity * actionWidth)
     policyActions = storesPolicyActions ? [Float](repeating: 0, count: capacity * actionWidth) : []
     rewards = [Float](repeating: 0, count: capacity)

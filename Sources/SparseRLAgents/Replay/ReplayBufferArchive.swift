@@ -19,6 +19,7 @@ extension ReplayBuffer {
     case .float: archive["observations"] = .floats(Self.gather(observations.floats, slots, rowWidth))
     case .byte: archive["observations"] = .bytes(Self.gather(observations.bytes, slots, rowWidth))
     case .bit: archive["observations"] = .uint64s(Self.gather(observations.words, slots, rowWidth))
+    case .frames: observations.frames!.archive(slots, into: &archive)
     }
     archive["actions"] = .floats(Self.gather(actions, slots, actionWidth))
     if storesPolicyActions { archive["policy_actions"] = .floats(Self.gather(policyActions, slots, actionWidth)) }
@@ -53,6 +54,10 @@ extension ReplayBuffer {
     let savedFloats = observations.encoding == .float ? try archive.floats("observations", count: live * rowWidth) : []
     let savedBytes = observations.encoding == .byte ? try archive.bytes("observations", count: live * rowWidth) : []
     let savedWords = observations.encoding == .bit ? try archive.uint64s("observations", count: live * rowWidth) : []
+    let savedFrames =
+      observations.encoding == .frames
+      ? try FrameStackStorage.load(
+        archive, slots: slots, stack: observations.frames!.stack, width: observationWidth, capacity: capacity) : nil
     let savedActions = try archive.floats("actions", count: live * actionWidth)
     let savedPolicyActions = storesPolicyActions ? try archive.floats("policy_actions", count: live * actionWidth) : []
     let savedRewards = try archive.floats("rewards", count: live)
@@ -67,6 +72,7 @@ extension ReplayBuffer {
     case .float: Self.scatter(savedFloats, slots, rowWidth, into: &observations.floats)
     case .byte: Self.scatter(savedBytes, slots, rowWidth, into: &observations.bytes)
     case .bit: Self.scatter(savedWords, slots, rowWidth, into: &observations.words)
+    case .frames: observations.frames = savedFrames
     }
     Self.scatter(savedActions, slots, actionWidth, into: &actions)
     if storesPolicyActions { Self.scatter(savedPolicyActions, slots, actionWidth, into: &policyActions) }

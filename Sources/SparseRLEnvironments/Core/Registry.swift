@@ -22,11 +22,11 @@ public struct EnvironmentSpec: Sendable {
 }
 
 /// The registry of versioned environment ids. Each family of environments contributes its specs in its
-/// own folder (`ClassicControl`, `MinAtar`, `MuJoCo`, `DMC`); this type only gathers them.
+/// own folder (`ClassicControl`, `MinAtar`, `MuJoCo`, `DMC`, `Atari`); this type only gathers them.
 public enum EnvironmentRegistry {
   /// Every registered spec, by family.
   public static var specs: [EnvironmentSpec] {
-    ClassicControl.specs + MinAtar.specs + MuJoCo.specs + DMC.specs
+    ClassicControl.specs + MinAtar.specs + MuJoCo.specs + DMC.specs + Atari.specs
   }
 
   /// Every registered id, in registration order.
