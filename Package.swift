@@ -9,9 +9,11 @@ let package = Package(
       name: "SparseRL",
       targets: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
-        "SparseRLExperiments",
+        "SparseRLExperiments", "SparseRLPolicy",
       ]),
     .executable(name: "sparserl", targets: ["sparserl"]),
+    // Inference only: load a policy file and act (no training code).
+    .library(name: "SparseRLPolicy", targets: ["SparseRLPolicy"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +29,9 @@ let package = Package(
     .target(name: "SparseRLNumerics", dependencies: ["CSparseRLKernels"]),
     // Layers with explicit forward/backward, parameters, optimizers, serialization.
     .target(name: "SparseRLNetworks", dependencies: ["SparseRLNumerics"]),
+    // Trained policies: the policy file and deterministic actions from raw observations.
+    .target(
+      name: "SparseRLPolicy", dependencies: ["SparseRLNumerics", "SparseRLNetworks"]),
     // Per-layer sparsity distributions, topology methods (Static, SET, RigL, pruning), accounting.
     .target(
       name: "SparseRLSparsity", dependencies: ["SparseRLNumerics", "SparseRLNetworks"]),
@@ -35,12 +40,15 @@ let package = Package(
     // Replay buffers and agents (DQN, SAC, TD3, PPO, RLx2).
     .target(
       name: "SparseRLAgents",
-      dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments"]),
+      dependencies: [
+        "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLPolicy",
+      ]),
     // Configs, runs, logging, checkpoints, evaluation and benchmarks.
     .target(
       name: "SparseRLExperiments",
       dependencies: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
+        "SparseRLPolicy",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -48,7 +56,7 @@ let package = Package(
     .executableTarget(
       name: "sparserl",
       dependencies: [
-        "SparseRLExperiments", "SparseRLSparsity",
+        "SparseRLExperiments", "SparseRLSparsity", "SparseRLPolicy",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -58,16 +66,19 @@ let package = Package(
     .testTarget(
       name: "SparseRLNetworksTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks"]),
     .testTarget(
+      name: "SparseRLPolicyTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLPolicy"]),
+    .testTarget(
       name: "SparseRLSparsityTests", dependencies: ["SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity"]),
     .testTarget(
       name: "SparseRLExperimentsTests",
       dependencies: [
-        "SparseRLExperiments", "SparseRLAgents", "SparseRLTestSupport",
+        "SparseRLExperiments", "SparseRLAgents", "SparseRLTestSupport", "SparseRLPolicy",
       ]),
     .testTarget(
       name: "SparseRLAgentsTests",
       dependencies: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
+        "SparseRLPolicy",
       ]),
     .testTarget(
       name: "SparseRLEnvironmentsTests",

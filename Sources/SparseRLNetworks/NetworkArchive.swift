@@ -5,8 +5,9 @@ import SparseRLNumerics
 ///
 /// Layout: one nested archive per parameter, named by its dotted path (`0.weight`), with entries `rows`,
 /// `columns` (`Int`), `value` (`[Float]`, stored entries), for a sparse parameter `rowStart` and `columnIndex`
-/// (`[Int32]`, CSR), and `state`, a nested archive of the optimizer slots (`[Float]` each). Gradients are
-/// transient and not saved (loading zeroes them).
+/// (CSR, index widths sized to the layer as `SparseStorageLayout` says: `[UInt16]` or `[Int32]`), and `state`,
+/// a nested archive of the optimizer slots (`[Float]` each). Gradients are transient and not saved (loading
+/// zeroes them). Archives written before index widths were sized (`[Int32]` everywhere) load unchanged.
 public enum NetworkArchive {
   /// The archive of `network`'s parameters.
   public static func archive(of network: any Layer) -> BinaryArchive {
@@ -16,10 +17,7 @@ public enum NetworkArchive {
       entry["rows"] = .int(parameter.rows)
       entry["columns"] = .int(parameter.columns)
       entry["value"] = .floats(parameter.value)
-      if let pattern = parameter.pattern {
-        entry["rowStart"] = .int32s(pattern.rowStart)
-        entry["columnIndex"] = .int32s(pattern.columnIndex)
-      }
+      if let pattern = parameter.pattern { SparseStorageLayout.encode(pattern, into: &entry) }
       var state = BinaryArchive()
       for (key, slot) in parameter.optimizerState { state[key] = .floats(slot) }
       entry["state"] = .archive(state)
@@ -48,7 +46,7 @@ public enum NetworkArchive {
       }
       var pattern: SparsePattern? = nil
       if entry.contains("rowStart") || entry.contains("columnIndex") {
-        pattern = try decodePattern(entry, rows: rows, columns: columns)
+        pattern = try SparseStorageLayout.decode(entry, rows: rows, columns: columns)
       }
       let count = pattern?.nonzeroCount ?? rows * columns
       let value = try entry.floats("value", count: count)
@@ -64,34 +62,6 @@ public enum NetworkArchive {
       parameter.zeroGradient()
     }
     for (_, layer) in network.maskableLayers { layer.weightPatternDidChange() }
-  }
-
-  private static func decodePattern(_ entry: BinaryArchive, rows: Int, columns: Int) throws -> SparsePattern {
-    let rowStart = try entry.int32s("rowStart", count: rows + 1)
-    let columnIndex = try entry.int32s("columnIndex")
-    guard rowStart.first == 0, Int(rowStart.last!) == columnIndex.count else {
-      throw ArchiveError.invalidValue(
-        entry: entry.qualified("rowStart"), reason: "must start at 0 and end at \(columnIndex.count)")
-    }
-    var active: [Int] = []
-    active.reserveCapacity(columnIndex.count)
-    for r in 0..<rows {
-      let (start, end) = (Int(rowStart[r]), Int(rowStart[r + 1]))
-      guard start <= end else {
-        throw ArchiveError.invalidValue(entry: entry.qualified("rowStart"), reason: "decreases at row \(r)")
-      }
-      var previous = -1
-      for k in start..<end {
-        let c = Int(columnIndex[k])
-        guard c > previous && c < columns else {
-          throw ArchiveError.invalidValue(
-            entry: entry.qualified("columnIndex"), reason: "row \(r): columns must ascend inside 0..<\(columns)")
-        }
-        previous = c
-        active.append(r * columns + c)
-      }
-    }
-    return SparsePattern(rows: rows, columns: columns, activeIndices: active)
   }
 }
 

@@ -46,9 +46,11 @@ public struct LayerFootprint: Equatable, Hashable, Sendable, Codable {
 
 /// Parameter counts, storage and FLOPs of one masked layer.
 ///
-/// Storage is fp32 values plus 32-bit indices, as `SparsePattern` holds them: values `4 nnz`, CSR
-/// (`rowStart` `4 (rows + 1)`, `columnIndex` `4 nnz`), CSC (`columnStart` `4 (columns + 1)`, `rowIndex` `4 nnz`,
-/// `valuePosition` `4 nnz`): `16 nnz + 4 (rows + columns + 2)` bytes, against `4 rows columns` dense.
+/// Storage is the stored sparse format (checkpoints, policy files, exports; `SparseStorageLayout`): fp32
+/// values `4 nnz` plus CSR indices sized to the layer, `columnIndex` 2 bytes each for at most 65,536 columns
+/// (else 4) and `rowStart` 2 bytes each for at most 65,535 entries (else 4): `6 nnz + 2 (rows + 1)` bytes for
+/// a typical layer, against `4 rows columns` dense. (In memory the kernels also keep the CSC transpose with
+/// 32-bit indices; that is derived on loading and not counted here.)
 ///
 /// FLOPs count the weights' multiply-adds as 2 FLOPs each (bias additions and activations are ignored, as in
 /// the RigL and RLx2 accounting, so the inference ratio of a network equals its density when `usesPerSample`
@@ -68,9 +70,9 @@ public struct LayerCost: Equatable, Hashable, Sendable, Codable {
   public var biases: Int { footprint.biases }
   /// Active fraction of the weights.
   public var density: Double { Double(activeWeights) / Double(totalWeights) }
-  /// Bytes of the sparse weight store (values and CSR/CSC indices).
+  /// Bytes of the stored sparse weight (values and CSR indices sized to the layer).
   public var sparseWeightBytes: Int {
-    16 * activeWeights + 4 * (footprint.rows + footprint.columns + 2)
+    SparseStorageLayout.weightBytes(rows: footprint.rows, columns: footprint.columns, nonzeros: activeWeights)
   }
   /// Bytes of the dense weight matrix.
   public var denseWeightBytes: Int { 4 * totalWeights }

@@ -101,7 +101,7 @@ public enum AllocationReport {
         + "\(cost.totalWeights), biases \(cost.biases) counted separately)")
     if let epsilon = allocation.epsilon { lines.append("eps: \(String(format: "%.6g", epsilon))") }
     lines.append(
-      "storage: \(cost.sparseBytes) bytes sparse (values + CSR/CSC indices) vs \(cost.denseBytes) dense "
+      "storage: \(cost.sparseBytes) bytes sparse (values + CSR indices sized to the layer) vs \(cost.denseBytes) dense "
         + "(ratio \(ratio(cost.bytesRatio)))")
     lines.append(
       "inference: \(cost.inferenceFLOPs) FLOPs per sample vs \(cost.denseInferenceFLOPs) dense (ratio "

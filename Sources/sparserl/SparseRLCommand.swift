@@ -10,7 +10,7 @@ struct SparseRLCommand: ParsableCommand {
     version: sparseRLVersion,
     subcommands: [
       TrainCommand.self, ResumeCommand.self, EvaluateCommand.self, BenchCommand.self, DescribeCommand.self,
-      EnvsCommand.self, PresetsCommand.self, SweepCommand.self, ReportCommand.self,
+      EnvsCommand.self, PresetsCommand.self, SweepCommand.self, ReportCommand.self, ExportCommand.self,
     ]
   )
 }

@@ -46,6 +46,36 @@ import Testing
     #expect(bitPatterns(restored) == bitPatterns(network))
   }
 
+  /// Small layers store 16-bit indices; archives from before sized indices (32-bit everywhere) load to the
+  /// same network; a layer wider than 65,536 columns keeps 32-bit column indices.
+  @Test func indexWidthsAreSizedAndLegacyArchivesLoad() throws {
+    let network = makeNetwork(seed: 60)
+    let archive = NetworkArchive.archive(of: network)
+    let fc = try archive.archive("2.fc1.weight")
+    let pattern = network.pattern(named: "2.fc1.weight")!
+    #expect(try fc.uint16s("columnIndex").map(Int32.init) == pattern.columnIndex)
+    #expect(try fc.uint16s("rowStart").map(Int32.init) == pattern.rowStart)
+    var legacy = archive
+    for (name, parameter) in network.namedParameters {
+      guard let pattern = parameter.pattern else { continue }
+      var entry = try legacy.archive(name)
+      entry["rowStart"] = .int32s(pattern.rowStart)
+      entry["columnIndex"] = .int32s(pattern.columnIndex)
+      legacy[name] = .archive(entry)
+    }
+    let restored = makeNetwork(seed: 61)
+    try NetworkArchive.load(try BinaryArchive(decoding: legacy.encoded()), into: restored)
+    #expect(bitPatterns(restored) == bitPatterns(network))
+    for (a, b) in zip(network.parameters, restored.parameters) { #expect(a.pattern == b.pattern) }
+
+    let wide = SparsePattern(rows: 2, columns: 70_000, activeIndices: [5, 69_999, 70_000 + 65_536])
+    var entry = BinaryArchive()
+    SparseStorageLayout.encode(wide, into: &entry)
+    #expect(try entry.int32s("columnIndex") == [5, 69_999, 65_536])
+    #expect(try entry.uint16s("rowStart") == [0, 2, 3])
+    #expect(try SparseStorageLayout.decode(entry, rows: 2, columns: 70_000) == wide)
+  }
+
   @Test func rejectsAnotherArchitectureWithoutChangingTheNetwork() throws {
     let network = makeNetwork(seed: 52)
     let archive = NetworkArchive.archive(of: network)
@@ -74,9 +104,9 @@ import Testing
     // An invalid pattern is rejected, not trapped on.
     var badPattern = NetworkArchive.archive(of: network)
     var fc = try badPattern.archive("2.fc1.weight")
-    var columnIndex = try fc.int32s("columnIndex")
+    var columnIndex = try fc.uint16s("columnIndex")
     columnIndex[0] = 99
-    fc["columnIndex"] = .int32s(columnIndex)
+    fc["columnIndex"] = .uint16s(columnIndex)
     badPattern["2.fc1.weight"] = .archive(fc)
     #expect(throws: ArchiveError.self) { try NetworkArchive.load(badPattern, into: makeNetwork(seed: 53)) }
   }

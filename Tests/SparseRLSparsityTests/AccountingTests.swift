@@ -17,9 +17,10 @@ import Testing
     #expect(cost.activeWeights == 7854 && cost.totalWeights == 71424)
     #expect(cost.biases == 518)  // 256 + 256 + 6
     #expect(cost.activeParameters == 8372 && cost.totalParameters == 71942)
-    // Sparse bytes per layer 16 nnz + 4 (rows + columns + 2): 16000 + 4*275, 104864 + 4*514, 4800 + 4*264.
-    #expect(cost.layers.map(\.sparseWeightBytes) == [17100, 106920, 5856])
-    #expect(cost.sparseBytes == 17100 + 106920 + 5856 + 4 * 518)
+    // Stored bytes per layer, 16-bit indices (<= 65,536 columns, <= 65,535 entries): values 4 nnz, column
+    // indices 2 nnz, row starts 2 (rows + 1): 6000 + 2*257, 39324 + 2*257, 1800 + 2*7.
+    #expect(cost.layers.map(\.sparseWeightBytes) == [6514, 39838, 1814])
+    #expect(cost.sparseBytes == 6514 + 39838 + 1814 + 4 * 518)
     #expect(cost.denseBytes == 4 * 71424 + 4 * 518)
     #expect(cost.inferenceFLOPs == 2 * 7854 && cost.denseInferenceFLOPs == 2 * 71424)
     #expect(abs(cost.inferenceRatio - 7854.0 / 71424.0) < 1e-12)
@@ -43,9 +44,22 @@ import Testing
     // FLOPs: conv 2 * 18 * 64 = 2304, linear 2 * 256 = 512; dense 2 * 36 * 64 = 4608 and 5120.
     #expect(cost.layers.map(\.inferenceFLOPs) == [2304, 512])
     #expect(cost.inferenceFLOPs == 2816 && cost.denseInferenceFLOPs == 9728)
-    // Bytes: conv 16*18 + 4*(4 + 9 + 2) = 348, linear 16*256 + 4*(10 + 256 + 2) = 5168, biases 56.
-    #expect(cost.sparseBytes == 348 + 5168 + 56)
+    // Bytes: conv 6*18 + 2*(4 + 1) = 118, linear 6*256 + 2*(10 + 1) = 1558, biases 56.
+    #expect(cost.sparseBytes == 118 + 1558 + 56)
     #expect(cost.denseBytes == 4 * 2596 + 56)
+  }
+
+  /// Index widths follow the layer: 32-bit column indices above 65,536 columns, 32-bit row starts above
+  /// 65,535 entries, 16-bit at the limits.
+  @Test func indexWidthsAreSizedToTheLayer() {
+    func bytes(_ rows: Int, _ columns: Int, _ active: Int) -> Int {
+      LayerCost(LayerFootprint(rows: rows, columns: columns, activeWeights: active, biases: 0, usesPerSample: 1))
+        .sparseWeightBytes
+    }
+    #expect(bytes(2, 65_536, 100) == 4 * 100 + 2 * 100 + 2 * 3)
+    #expect(bytes(2, 65_537, 100) == 4 * 100 + 4 * 100 + 2 * 3)
+    #expect(bytes(2, 65_536, 65_535) == 6 * 65_535 + 2 * 3)
+    #expect(bytes(2, 65_536, 65_536) == 6 * 65_536 + 4 * 3)
   }
 
   @Test func liveLayersAndAllocationsAgree() throws {

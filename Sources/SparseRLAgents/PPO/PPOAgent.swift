@@ -36,14 +36,14 @@ public final class PPOAgent: Agent {
   /// The current rollout.
   public private(set) var rollout: PPORollout
 
-  private let head: PPOPolicyHead
+  let head: PPOPolicyHead
   private let observationWidth: Int
   private let plannedIterations: Int
   private let allParameters: [Parameter]
   private var policyRandom: RandomGenerator
   private var minibatchRandom: RandomGenerator
   /// The observation normalisation of sub-environment 0, whose statistics evaluation uses (nil when off).
-  private let evaluationNormalization: ObservationNormalization?
+  let evaluationNormalization: ObservationNormalization?
   /// The observations the sub-environments are in, `[width x num_envs]`.
   private var observations: Matrix
 

@@ -186,12 +186,14 @@ public final class Trainer {
     return window.reduce(0, +) / Double(window.count)
   }
 
-  /// `policy.srl`: every network of the agent (weights and masks) by role, with the resolved configuration.
+  /// `policy.srl`: the evaluation policy as a policy file (`PolicyFile`), with the agent kind, environment and
+  /// resolved configuration as metadata. A policy that cannot be represented is reported, not fatal.
   private func writePolicy(_ agent: any Agent) throws {
-    var archive = BinaryArchive()
-    archive["kind"] = .string("sparserl-policy")
-    archive["config"] = .string(experiment.resolvedYAML)
-    for (role, network) in agent.networks { archive[role] = .archive(NetworkArchive.archive(of: network.model)) }
-    try AtomicFile.write(archive.encoded(), to: run.policy)
+    do {
+      let policy = try RunPolicy.policy(of: agent, experiment: experiment)
+      try AtomicFile.write(policy.encoded(), to: run.policy)
+    } catch {
+      logger.warning("policy.srl not written: \(error)")
+    }
   }
 }

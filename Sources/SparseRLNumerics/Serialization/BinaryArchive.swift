@@ -20,6 +20,8 @@ public enum ArchiveValue: Equatable, Sendable {
   case string(String)
   /// A nested archive (a group of named entries).
   case archive(BinaryArchive)
+  /// Unsigned 16-bit integers (sparsity pattern indices of layers with at most 65,536 columns).
+  case uint16s([UInt16])
 
   /// The name of the type, used in error messages.
   public var typeName: String {
@@ -34,6 +36,7 @@ public enum ArchiveValue: Equatable, Sendable {
     case .bool: "Bool"
     case .string: "String"
     case .archive: "archive"
+    case .uint16s: "[UInt16]"
     }
   }
 
@@ -49,6 +52,7 @@ public enum ArchiveValue: Equatable, Sendable {
     case .bool: 8
     case .string: 9
     case .archive: 10
+    case .uint16s: 11
     }
   }
 }
@@ -176,6 +180,14 @@ public struct BinaryArchive: Equatable, Sendable {
     return array
   }
 
+  /// A `[UInt16]` entry, optionally checked to have `count` elements.
+  public func uint16s(_ name: String, count: Int? = nil) throws -> [UInt16] {
+    let value = try value(name)
+    guard case .uint16s(let array) = value else { throw mismatch(name, "[UInt16]", value) }
+    try checkCount(name, array.count, count)
+    return array
+  }
+
   /// A `[UInt64]` entry, optionally checked to have `count` elements.
   public func uint64s(_ name: String, count: Int? = nil) throws -> [UInt64] {
     let value = try value(name)
@@ -253,6 +265,7 @@ public struct BinaryArchive: Equatable, Sendable {
       case .floats(let a): out.appendArray(a)
       case .doubles(let a): out.appendArray(a)
       case .int32s(let a): out.appendArray(a)
+      case .uint16s(let a): out.appendArray(a)
       case .uint64s(let a): out.appendArray(a)
       case .bytes(let a): out.appendArray(a)
       case .int(let x): out.append(Int64(x))
@@ -314,6 +327,7 @@ public struct BinaryArchive: Equatable, Sendable {
       case 1: value = .floats(try reader.readArray(entry))
       case 2: value = .doubles(try reader.readArray(entry))
       case 3: value = .int32s(try reader.readArray(entry))
+      case 11: value = .uint16s(try reader.readArray(entry))
       case 4: value = .uint64s(try reader.readArray(entry))
       case 5: value = .bytes(try reader.readArray(entry))
       case 6:
@@ -431,5 +445,6 @@ protocol ArchiveScalar {
 extension Float: ArchiveScalar { static var zeroValue: Float { 0 } }
 extension Double: ArchiveScalar { static var zeroValue: Double { 0 } }
 extension Int32: ArchiveScalar { static var zeroValue: Int32 { 0 } }
+extension UInt16: ArchiveScalar { static var zeroValue: UInt16 { 0 } }
 extension UInt64: ArchiveScalar { static var zeroValue: UInt64 { 0 } }
 extension UInt8: ArchiveScalar { static var zeroValue: UInt8 { 0 } }
