@@ -33,6 +33,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+    // `swift package generate-documentation` (DocC); scripts/docs.sh is the CI check.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
   ],
   targets: [
     // Matrices, random generators, initialisers and the dense and sparse compute kernels.
@@ -59,6 +61,8 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
+      // The presets: the package's configs/ folder, shipped in this module's resource bundle (Config/Presets.swift).
+      resources: [.copy("../../configs")],
       swiftSettings: optimisedCode),
     .executableTarget(
       name: "sparserl",

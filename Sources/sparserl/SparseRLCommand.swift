@@ -11,6 +11,7 @@ struct SparseRLCommand: ParsableCommand {
     subcommands: [
       TrainCommand.self, ResumeCommand.self, EvaluateCommand.self, BenchCommand.self, DescribeCommand.self,
       EnvsCommand.self, PresetsCommand.self,
+      RunsCommand.self, ShowCommand.self,
     ]
   )
 }

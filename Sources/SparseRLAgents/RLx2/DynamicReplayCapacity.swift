@@ -23,6 +23,7 @@ public struct ReplaySettings: Codable, Equatable, Sendable, ConfigValidatable {
   /// K = this many batches of the oldest transitions enter the policy distance (RLx2: 8).
   public var distanceBatches = 8
 
+  /// A fixed capacity of 1e6 transitions (the dynamic rule off).
   public init() {}
 
   /// Settings with the given maximum and minimum capacity.

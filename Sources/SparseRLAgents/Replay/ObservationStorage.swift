@@ -8,7 +8,12 @@ import SparseRLNumerics
 public struct ObservationStorage: Sendable {
   /// How values are kept.
   public enum Encoding: String, Sendable, Codable {
-    case float, byte, bit
+    /// One `Float` per element.
+    case float
+    /// One byte per element (`uint8` spaces).
+    case byte
+    /// One bit per element (`bool` spaces).
+    case bit
     /// The encoding for a space's element type.
     public init(_ elementType: ElementType) {
       switch elementType {

@@ -12,6 +12,7 @@ import SparseRLNumerics
 /// `SACTarget`, the temperature in `EntropyTemperature`, the policy math in `TanhGaussian`, the critics in
 /// `TwinCritics`.
 public final class SACAgent: Agent {
+  /// The configuration the agent was built from.
   public let config: SACConfig
   /// Total environment steps of the run (sets the topology schedules' T_end).
   public let totalSteps: Int

@@ -36,6 +36,7 @@ public struct SACConfig: Codable, Equatable, Sendable, ConfigValidatable, ActorC
   public var targetEntropyScale = 1.0
   /// Bounds of the actor's log std.
   public var minLogStd = -5.0
+  /// The upper bound of the actor's log std.
   public var maxLogStd = 2.0
   /// Uniformly random actions for this many environment steps; updates start after them.
   public var warmupSteps = 25_000

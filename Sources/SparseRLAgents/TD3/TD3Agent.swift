@@ -12,6 +12,7 @@ import SparseRLNumerics
 /// `TD3Target`, the critics in `TwinCritics`, the n-step schedule in `MultiStepSchedule`, the buffer rule in
 /// `DynamicReplayCapacity`.
 public final class TD3Agent: Agent {
+  /// The configuration the agent was built from.
   public let config: TD3Config
   /// Total environment steps of the run (sets the topology schedules' T_end).
   public let totalSteps: Int
