@@ -20,6 +20,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+    // `swift package generate-documentation` (DocC); scripts/docs.sh is the CI check.
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
   ],
   targets: [
     // The kernels' hot loops in C: an AVX2 + FMA variant (per-function target attributes, no compiler flags) and
@@ -52,7 +54,9 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-      ]),
+      ],
+      // The presets: the package's configs/ folder, shipped in this module's resource bundle (Config/Presets.swift).
+      resources: [.copy("../../configs")]),
     .executableTarget(
       name: "sparserl",
       dependencies: [

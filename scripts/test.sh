@@ -17,5 +17,8 @@ if [ $# -eq 0 ]; then
     --filter 'SparseRLNumericsTests\.Kernel|SparseRLNetworksTests\.GradientTests'
   # The Slurm launcher on a real single-node cluster (scripts/test-slurm.sh).
   scripts/test-slurm.sh .build/release/sparserl
+  scripts/install.sh "$(mktemp -d)" -Xswiftc -enable-testing  # installs into a fresh prefix (no rebuild) and checks it
+  scripts/test-example.sh                                     # the example package, built as an outside package
+  scripts/docs.sh -Xswiftc -enable-testing                    # API documentation: no DocC warning, no undocumented symbol
 fi
 exec swift test -c release -Xswiftc -enable-testing "$@"

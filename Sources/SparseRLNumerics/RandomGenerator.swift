@@ -119,6 +119,7 @@ public struct RandomGenerator: RandomNumberGenerator, Equatable, Sendable, Codab
 
 /// Errors from restoring a generator.
 public enum RandomGeneratorError: Error, CustomStringConvertible {
+  /// The saved words cannot be a generator's state (not four words, or all zero).
   case invalidState([UInt64])
   public var description: String {
     "invalid random generator state \(self): expected four words, not all zero"

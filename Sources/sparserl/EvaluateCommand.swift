@@ -56,5 +56,11 @@ struct EnvsCommand: ParsableCommand {
 /// `sparserl presets`: the configuration presets.
 struct PresetsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the configuration presets.")
-  func run() { print(Presets.names().joined(separator: "\n")) }
+  func run() throws {
+    let names = Presets.names()
+    guard !names.isEmpty else {
+      throw CommandFailure("no configuration presets found: \(Presets.missingPresetsExplanation)")
+    }
+    print(names.joined(separator: "\n"))
+  }
 }

@@ -11,6 +11,7 @@ struct SparseRLCommand: ParsableCommand {
     subcommands: [
       TrainCommand.self, ResumeCommand.self, EvaluateCommand.self, BenchCommand.self, DescribeCommand.self,
       EnvsCommand.self, PresetsCommand.self, SweepCommand.self, ReportCommand.self, ExportCommand.self,
+      RunsCommand.self, ShowCommand.self,
     ]
   )
 }

@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     bootstrapLogging()
     let layers =
       configs.isEmpty
-      ? [Experiment.Layer(yaml: Presets.builtinDefault, source: "built-in default")]
+      ? [Presets.builtinDefaultLayer]
       : try configs.map(Presets.layer)
     let experiment = try Experiment.resolve(layers: layers, overrides: overrides)
     let url =

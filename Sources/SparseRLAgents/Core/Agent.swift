@@ -20,7 +20,9 @@ public enum MetricGroup: String, Sendable, CaseIterable {
 
 /// A sink that drops everything (tests, benchmarks).
 public final class DiscardingMetricsSink: MetricsSink {
+  /// A sink that drops everything.
   public init() {}
+  /// Drops the values.
   public func record(group: MetricGroup, step: Int, values: [String: Double]) {}
 }
 

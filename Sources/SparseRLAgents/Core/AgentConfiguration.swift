@@ -3,7 +3,14 @@ import SparseRLEnvironments
 /// The agents SparseRL provides. The name is the `agent:` key of an experiment configuration and the name of
 /// the section that holds that agent's settings.
 public enum AgentKind: String, ConfigChoice {
-  case dqn, ppo, sac, td3
+  /// DQN (`DQNConfig`).
+  case dqn
+  /// PPO (`PPOConfig`).
+  case ppo
+  /// SAC, and RLx2 on SAC (`SACConfig`).
+  case sac
+  /// TD3, and RLx2 on TD3 (`TD3Config`).
+  case td3
 }
 
 /// The settings of one kind of agent: a Codable struct whose default value holds the papers' published

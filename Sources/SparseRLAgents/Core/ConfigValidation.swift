@@ -12,6 +12,7 @@ public struct ConfigIssue: Equatable, Sendable, CustomStringConvertible {
   /// What is wrong and what was expected.
   public var message: String
 
+  /// An issue with `message` about `key`, set in `source` (at `line`, when known).
   public init(source: String, line: Int? = nil, key: String, message: String) {
     self.source = source
     self.line = line
@@ -26,7 +27,9 @@ public struct ConfigIssue: Equatable, Sendable, CustomStringConvertible {
 
 /// A configuration that cannot be used, with every problem found.
 public struct ConfigError: Error, Equatable, CustomStringConvertible {
+  /// Every problem found, in the order the layers were applied.
   public var issues: [ConfigIssue]
+  /// An error reporting `issues`.
   public init(issues: [ConfigIssue]) { self.issues = issues }
   public var description: String {
     "invalid configuration (\(issues.count) problem\(issues.count == 1 ? "" : "s")):\n"
@@ -58,6 +61,7 @@ public final class ConfigIssueCollector: @unchecked Sendable {
   /// The `Decoder.userInfo` key under which decoders find the collector.
   public static let userInfoKey = CodingUserInfoKey(rawValue: "sparserl.configIssues")!
   private(set) var found: [(path: [String], message: String)] = []
+  /// An empty collector.
   public init() {}
   func add(path: [any CodingKey], message: String) { found.append((path.map(\.stringValue), message)) }
   /// The problems, with their Swift (camelCase) key paths.
@@ -70,6 +74,7 @@ public final class ConfigIssueCollector: @unchecked Sendable {
 public protocol ConfigChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
 
 extension ConfigChoice {
+  /// Decodes a choice from its name; an unknown name is reported (see the protocol).
   public init(from decoder: any Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     if let value = Self(rawValue: text) {
@@ -86,6 +91,7 @@ extension ConfigChoice {
     self = fallback
   }
 
+  /// Encodes the choice as its name.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(rawValue)

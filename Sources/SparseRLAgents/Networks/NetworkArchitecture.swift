@@ -16,7 +16,11 @@ public enum ArchitectureKind: String, ConfigChoice {
 
 /// Hidden-layer activations.
 public enum ActivationKind: String, ConfigChoice {
-  case relu, tanh
+  /// `max(0, x)`.
+  case relu
+  /// `tanh(x)`.
+  case tanh
+  /// `max(0.01 x, x)`.
   case leakyRelu = "leaky_relu"
 
   func makeLayer() -> any Layer {
@@ -42,19 +46,24 @@ public enum InitializationKind: String, ConfigChoice {
 
 /// The architecture of one network.
 public struct NetworkArchitecture: Codable, Equatable, Sendable, ConfigValidatable {
+  /// The kind of network.
   public var kind = ArchitectureKind.mlp
   /// Hidden widths of an MLP (before `width_multiplier`).
   public var hiddenSizes = [256, 256]
+  /// The activation between hidden layers.
   public var activation = ActivationKind.relu
   /// Multiplies every hidden width and channel count (the width-scaled dense baseline; 1 = as published).
   public var widthMultiplier = 1.0
   /// SimBa: width and number of residual blocks.
   public var simbaWidth = 512
+  /// SimBa: the number of residual blocks.
   public var simbaBlocks = 2
+  /// How weights and biases are initialised.
   public var initialization = InitializationKind.pytorchDefault
   /// Gain of the output layer's orthogonal initialisation.
   public var outputGain = 1.0
 
+  /// A 2x256 ReLU MLP with PyTorch's default initialisation.
   public init() {}
 
   /// An MLP with the given hidden widths.

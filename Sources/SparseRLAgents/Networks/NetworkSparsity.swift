@@ -60,11 +60,14 @@ public struct NetworkSparsity: Codable, Equatable, Sendable, ConfigValidatable {
   public var sparsityAwareInit = false
   /// Gradual pruning: begin, end (fractions of the network's updates) and frequency (updates).
   public var pruningBeginFraction = 0.2
+  /// Gradual pruning: the fraction of the network's updates at which the final sparsity is reached.
   public var pruningEndFraction = 0.8
+  /// Gradual pruning: updates between pruning steps.
   public var pruningFrequency = 1000
   /// Skip the optimizer step of an update on which the topology changed (the RLx2 public code does).
   public var skipOptimizerStepOnTopologyUpdate = false
 
+  /// A dense network (method `dense`, sparsity 0) with the other settings at their defaults.
   public init() {}
 
   /// A method at a sparsity with the other settings at their defaults.

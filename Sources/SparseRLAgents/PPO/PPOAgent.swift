@@ -27,6 +27,7 @@ public final class PPOAgent: Agent {
   public let critic: SparseNetwork
   /// The optimizers (the actor's includes the Gaussian log σ).
   public let actorOptimizer: any Optimizer
+  /// The value network's optimizer.
   public let criticOptimizer: any Optimizer
   /// The training environments (wrapped with the normalisations the config asks for).
   public let environments: VectorEnvironment

@@ -22,10 +22,15 @@ public struct PPORollout: Sendable {
   public private(set) var observations: [Float]
   /// `[steps * environments * actionWidth]`, sample-major.
   public private(set) var actions: [Float]
+  /// `[steps * environments]`: log π(a|s) of each stored action under the policy that chose it.
   public private(set) var logProbabilities: [Float]
+  /// `[steps * environments]`: the value estimate V(s) of each stored observation.
   public private(set) var values: [Float]
+  /// `[steps * environments]`: the reward of each step.
   public private(set) var rewards: [Float]
+  /// `[steps * environments]`: whether the step ended its episode in a terminal state (no bootstrap).
   public private(set) var terminated: [Bool]
+  /// `[steps * environments]`: whether the step ended its episode by a time limit (bootstrap).
   public private(set) var truncated: [Bool]
   /// The value of the final observation where the episode was truncated (unused elsewhere).
   public private(set) var finalValues: [Float]

@@ -4,9 +4,12 @@ import SparseRLNumerics
 /// A diagonal Gaussian over unsquashed actions (PPO's continuous policy): mean `[actions x batch]` from the
 /// network, log σ per action dimension from a state-independent parameter (as in CleanRL and SB3).
 public struct DiagonalGaussian {
+  /// The mean `[actions x batch]`.
   public let mean: Matrix
+  /// log σ, one per action dimension, shared by the batch.
   public let logStd: [Float]
 
+  /// The distribution with `mean` and `logStd` (one per row of `mean`).
   public init(mean: Matrix, logStd: [Float]) {
     precondition(logStd.count == mean.rows, "one log-std per action dimension")
     self.mean = mean

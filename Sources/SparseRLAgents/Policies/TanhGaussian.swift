@@ -12,8 +12,10 @@ import SparseRLNumerics
 public struct TanhGaussian {
   /// Bounds of log σ (RLx2's SAC: [-5, 2]; SimBa: [-10, 2]).
   public let minLogStd: Float
+  /// The upper bound of log σ.
   public let maxLogStd: Float
 
+  /// The squashing with log σ bounded to `[minLogStd, maxLogStd]`.
   public init(minLogStd: Float = -5, maxLogStd: Float = 2) {
     precondition(minLogStd < maxLogStd, "minLogStd must be below maxLogStd")
     self.minLogStd = minLogStd

@@ -29,6 +29,7 @@ public struct ReplaySettings: Codable, Equatable, Sendable, ConfigValidatable {
   /// starts below it.
   public var warmupStoredAction = WarmupStoredAction.noiseFree
 
+  /// A fixed capacity of 1e6 transitions (the dynamic rule off).
   public init() {}
 
   /// Settings with the given maximum and minimum capacity.

@@ -11,7 +11,14 @@ import SparseRLNumerics
 public struct ObservationStorage: Sendable {
   /// How values are kept.
   public enum Encoding: String, Sendable, Codable {
-    case float, byte, bit, frames
+    /// One `Float` per element.
+    case float
+    /// One byte per element (`uint8` spaces).
+    case byte
+    /// One bit per element (`bool` spaces).
+    case bit
+    /// Atari frames stored once and shared between stacked observations.
+    case frames
     /// The encoding for a space's element type.
     public init(_ elementType: ElementType) {
       switch elementType {

@@ -254,14 +254,23 @@ public final class ReplayBuffer {
 /// `rewards + bootstrapDiscounts * V(nextObservations)`. `intermediateObservations[k-1]` holds s_{t+k} for
 /// 1 <= k < m with weight `intermediateDiscounts[k-1][b] = gamma^k` (0 where the window was shorter).
 public struct TransitionBatch: Sendable {
+  /// s_t of each sample, `[observationWidth x batch]`.
   public var observations: Matrix
+  /// a_t of each sample, `[actionWidth x batch]`.
   public var actions: Matrix
+  /// The discounted reward sum of each window.
   public var rewards: [Float]
+  /// s_{t+m}, `[observationWidth x batch]`.
   public var nextObservations: Matrix
+  /// gamma^m, or 0 where the window ended at a terminal state.
   public var bootstrapDiscounts: [Float]
+  /// m, the steps each window took.
   public var steps: [Int]
+  /// Whether each window ended at a terminal state.
   public var terminated: [Bool]
+  /// s_{t+k} for 1 <= k < n, one `[observationWidth x batch]` matrix per k.
   public var intermediateObservations: [Matrix]
+  /// gamma^k for each intermediate observation and sample (0 where the window was shorter).
   public var intermediateDiscounts: [[Float]]
   /// Absolute slot indices of the sampled transitions (for tests and diagnostics).
   public var indices: [Int]

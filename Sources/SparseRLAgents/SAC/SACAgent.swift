@@ -11,6 +11,7 @@ import SparseRLNumerics
 /// (`EntropyTemperature`), the target critics. Random streams of its own: `actor`, `critic1`, `critic2` (initial
 /// weights and topology) and `update` (the actions sampled inside updates).
 public final class SACAgent: OffPolicyAgent {
+  /// The configuration the agent was built from.
   public let config: SACConfig
   public let core: OffPolicyCore
   let actor: SparseNetwork

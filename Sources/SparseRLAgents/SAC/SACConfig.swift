@@ -22,6 +22,7 @@ public struct SACSettings: OffPolicyAlgorithmSettings {
   public var targetEntropyScale = 1.0
   /// Bounds of the actor's log std.
   public var minLogStd = -5.0
+  /// The upper bound of the actor's log std.
   public var maxLogStd = 2.0
 
   public init() {}

@@ -11,6 +11,7 @@ import SparseRLNumerics
 /// (`TD3ActorLoss`) and the Polyak update of all targets. Random streams of its own: `actor`, `critic1`,
 /// `critic2` (initial weights and topology) and `smoothing` (target policy noise).
 public final class TD3Agent: OffPolicyAgent {
+  /// The configuration the agent was built from.
   public let config: TD3Config
   public let core: OffPolicyCore
   let actor: SparseNetwork

@@ -6,6 +6,7 @@
 /// value of the state after the rollout for the last step). Then `A_t = δ_t + γ λ (1 - ended_t) A_{t+1}` with
 /// `ended_t = terminated_t || truncated_t`, and the value targets are `A_t + V(s_t)`.
 public enum GeneralizedAdvantage {
+  /// The advantages `A_t` and value targets `A_t + V(s_t)` of one rollout (arrays indexed by step).
   public static func estimate(
     rewards: [Float], values: [Float], nextValues: [Float], terminated: [Bool], truncated: [Bool], gamma: Float,
     lambda: Float

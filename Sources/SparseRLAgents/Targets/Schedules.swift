@@ -1,10 +1,14 @@
 /// A value that moves linearly from `start` to `end` over `duration` steps and then stays at `end`
 /// (DQN's epsilon, PPO's learning-rate annealing).
 public struct LinearSchedule: Codable, Equatable, Sendable {
+  /// The value at step 0.
   public var start: Double
+  /// The value from `duration` on.
   public var end: Double
+  /// Steps to go from `start` to `end`.
   public var duration: Int
 
+  /// A schedule from `start` to `end` over `duration` steps.
   public init(start: Double, end: Double, duration: Int) {
     self.start = start
     self.end = end

@@ -2,7 +2,9 @@ import SparseRLNumerics
 
 /// An action: an index for discrete spaces, a vector for boxes.
 public enum Action: Equatable, Sendable {
+  /// An action index of a discrete space.
   case discrete(Int)
+  /// An action vector of a box space.
   case continuous([Float])
 }
 
@@ -12,12 +14,18 @@ public enum Action: Equatable, Sendable {
 /// - `truncated`: an outside cutoff (a time limit); value targets bootstrap from `observation`.
 /// This is the only step type in SparseRL: wrappers, vector environments and agents all use it.
 public struct Step: Sendable {
+  /// The observation after the action (the final observation of a finished episode).
   public var observation: [Float]
+  /// The reward of the transition.
   public var reward: Double
+  /// The MDP reached a terminal state.
   public var terminated: Bool
+  /// The episode was cut off from outside (a time limit).
   public var truncated: Bool
+  /// Extra numbers the environment reports.
   public var info: Info
 
+  /// A step result.
   public init(
     observation: [Float], reward: Double, terminated: Bool, truncated: Bool, info: Info = Info()
   ) {
@@ -34,8 +42,11 @@ public struct Step: Sendable {
 
 /// Extra named numbers an environment reports (Gymnasium's `info` dict, restricted to scalars).
 public struct Info: Equatable, Sendable {
+  /// The values by name.
   public var values: [String: Double]
+  /// An info holding `values`.
   public init(_ values: [String: Double] = [:]) { self.values = values }
+  /// The value named `key`, if present.
   public subscript(key: String) -> Double? {
     get { values[key] }
     set { values[key] = newValue }
@@ -45,11 +56,16 @@ public struct Info: Equatable, Sendable {
 /// The complete state of an environment (and of the wrappers around it), enough to continue exactly where
 /// it was: the simulator state, counters and every random generator. Wrappers nest their inner state.
 public struct EnvironmentState: Codable, Equatable, Sendable {
+  /// Real-valued state (positions, velocities, simulator state).
   public var reals: [Double]
+  /// Integer state (counters, discrete game state).
   public var integers: [Int]
+  /// The random generators, in the environment's own order.
   public var generators: [RandomGenerator]
+  /// The states of wrapped environments.
   public var inner: [EnvironmentState]
 
+  /// A state from its parts.
   public init(
     reals: [Double] = [], integers: [Int] = [], generators: [RandomGenerator] = [],
     inner: [EnvironmentState] = []
@@ -100,7 +116,9 @@ public enum EnvironmentError: Error, Equatable, CustomStringConvertible {
 public protocol Environment: AnyObject {
   /// The registered id, e.g. `CartPole-v1` (or a descriptive name for an unregistered instance).
   var id: String { get }
+  /// The space of the observations `reset` and `step` return.
   var observationSpace: Space { get }
+  /// The space of the actions `step` accepts.
   var actionSpace: Space { get }
   /// Starts an episode. Returns the first observation and info.
   func reset(seed: UInt64?) throws -> (observation: [Float], info: Info)

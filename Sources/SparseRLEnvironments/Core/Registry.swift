@@ -10,6 +10,7 @@ public struct EnvironmentSpec: Sendable {
   /// Builds the bare environment (without the time limit).
   public let make: @Sendable () throws -> any Environment
 
+  /// A registration of `id`.
   public init(
     id: String, maxEpisodeSteps: Int?, rewardThreshold: Double? = nil,
     make: @escaping @Sendable () throws -> any Environment

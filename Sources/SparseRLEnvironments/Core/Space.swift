@@ -1,7 +1,14 @@
 /// The element type an observation space declares, as Gymnasium's `dtype`. Replay buffers use it to store
 /// observations compactly (`.bool` as bits, `.uint8` as bytes); values always travel as `Float` otherwise.
 public enum ElementType: String, Sendable, Codable, Equatable {
-  case float32, float64, uint8, bool
+  /// 32-bit floats.
+  case float32
+  /// 64-bit floats (stored and computed as `Float`).
+  case float64
+  /// Bytes 0...255.
+  case uint8
+  /// Booleans 0 or 1.
+  case bool
 }
 
 /// A box of real vectors (Gymnasium's `Box`): elementwise bounds and a shape.
@@ -15,6 +22,7 @@ public struct BoxSpace: Equatable, Sendable {
   /// The declared element type.
   public let elementType: ElementType
 
+  /// A box with elementwise bounds; `shape` defaults to `[low.count]`.
   public init(low: [Float], high: [Float], shape: [Int]? = nil, elementType: ElementType = .float32) {
     precondition(low.count == high.count, "Box bounds have different lengths")
     let shape = shape ?? [low.count]
@@ -48,19 +56,25 @@ public struct BoxSpace: Equatable, Sendable {
 
 /// A finite set of actions `start ..< start + count` (Gymnasium's `Discrete`).
 public struct DiscreteSpace: Equatable, Sendable {
+  /// Number of actions.
   public let count: Int
+  /// The first action.
   public let start: Int
+  /// The actions `start ..< start + count`.
   public init(_ count: Int, start: Int = 0) {
     precondition(count > 0, "Discrete space needs at least one element")
     self.count = count
     self.start = start
   }
+  /// Whether `value` is one of the actions.
   public func contains(_ value: Int) -> Bool { value >= start && value < start + count }
 }
 
 /// An observation or action space.
 public enum Space: Equatable, Sendable {
+  /// Real vectors within bounds.
   case box(BoxSpace)
+  /// A finite set of actions.
   case discrete(DiscreteSpace)
 
   /// Number of scalars a value of this space flattens to (1 for discrete).

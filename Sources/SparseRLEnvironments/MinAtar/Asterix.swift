@@ -13,11 +13,14 @@ public struct Asterix: MinAtarGame {
 
   /// An enemy or a piece of gold in a lane (the reference's `[x, y, lr, is_gold]`).
   public struct Entity: Equatable, Sendable, Codable {
+    /// The column and row.
     public var x: Int, y: Int
     /// Moves right (entered from the left).
     public var movesRight: Bool
+    /// A piece of gold (a reward) rather than an enemy.
     public var isGold: Bool
 
+    /// An entity at `(x, y)`.
     public init(x: Int, y: Int, movesRight: Bool, isGold: Bool) {
       (self.x, self.y, self.movesRight, self.isGold) = (x, y, movesRight, isGold)
     }
@@ -39,14 +42,19 @@ public struct Asterix: MinAtarGame {
     }
   }
 
+  /// The player's column and row.
   public var playerX = 5, playerY = 5
   /// Lane `i` (row `i + 1`) holds at most one entity.
   public var entities: [Entity?] = Array(repeating: nil, count: 8)
   /// Unused by the rules; kept because the reference keeps it.
   public var shotTimer = 0
+  /// Frames between spawns, and frames until the next spawn.
   public var spawnSpeed = Asterix.initialSpawnSpeed, spawnTimer = Asterix.initialSpawnSpeed
+  /// Frames between entity moves, and frames until the next move.
   public var moveSpeed = Asterix.initialMoveInterval, moveTimer = Asterix.initialMoveInterval
+  /// Frames until the next difficulty ramp, and the ramps so far.
   public var rampTimer = Asterix.rampInterval, rampIndex = 0
+  /// The game is over.
   public var terminal = false
   /// Whether the difficulty ramps up.
   public var ramping = true

@@ -19,6 +19,7 @@ public struct Breakout: MinAtarGame {
   public var strike = false
   /// The ball's previous cell.
   public var lastX = 0, lastY = 0
+  /// The game is over.
   public var terminal = false
 
   enum CodingKeys: String, CodingKey {

@@ -16,8 +16,10 @@ public struct Freeway: MinAtarGame {
   /// A car (the reference's `[x, y, timer, speed]`): `speed`'s sign is the direction, its magnitude the number of
   /// frames between moves.
   public struct Car: Equatable, Sendable, Codable {
+    /// Column, row, frames until the next move, and signed speed.
     public var x: Int, y: Int, timer: Int, speed: Int
 
+    /// A car from its fields.
     public init(x: Int, y: Int, timer: Int, speed: Int) {
       (self.x, self.y, self.timer, self.speed) = (x, y, timer, speed)
     }
@@ -36,11 +38,15 @@ public struct Freeway: MinAtarGame {
     }
   }
 
+  /// The cars, one per lane.
   public var cars: [Car] = []
   /// The chicken's row (it stays in column 4).
   public var position = 9
+  /// Frames until the chicken can move again.
   public var moveTimer = Freeway.playerSpeed
+  /// Frames until the game ends.
   public var terminateTimer = Freeway.timeLimit
+  /// The game is over.
   public var terminal = false
 
   enum CodingKeys: String, CodingKey {

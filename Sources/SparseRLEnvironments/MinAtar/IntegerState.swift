@@ -3,6 +3,7 @@
 public struct IntegerStateWriter: Sendable {
   /// The integers written so far.
   public private(set) var integers: [Int] = []
+  /// An empty writer.
   public init() {}
   /// Appends an integer.
   public mutating func append(_ value: Int) { integers.append(value) }
@@ -21,6 +22,7 @@ public struct IntegerStateReader: Sendable {
   private let integers: [Int]
   private var position = 0
 
+  /// A reader of `integers`, from the first.
   public init(_ integers: [Int]) { self.integers = integers }
 
   /// Whether every integer has been read.

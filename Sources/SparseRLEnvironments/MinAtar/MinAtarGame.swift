@@ -3,8 +3,18 @@ import SparseRLNumerics
 /// The six actions every MinAtar game accepts, numbered as the reference's `action_map`
 /// (`['n','l','u','r','d','f']`).
 public enum MinAtarAction: Int, CaseIterable, Codable, Sendable {
+  /// Do nothing.
   case noop = 0
-  case left, up, right, down, fire
+  /// Move left.
+  case left
+  /// Move up.
+  case up
+  /// Move right.
+  case right
+  /// Move down.
+  case down
+  /// Fire (in games without a fire action, the same as no-op).
+  case fire
 }
 
 /// The source of the random numbers a game draws, mirroring the two NumPy `RandomState` calls the reference
@@ -29,8 +39,11 @@ extension RandomGenerator: MinAtarRandomSource {
 
 /// What one game step returns: the reward (an integer in every MinAtar game) and whether the game is over.
 public struct MinAtarOutcome: Equatable, Sendable {
+  /// The reward of the step.
   public var reward: Int
+  /// Whether the game is over.
   public var terminal: Bool
+  /// An outcome.
   public init(reward: Int, terminal: Bool) {
     self.reward = reward
     self.terminal = terminal

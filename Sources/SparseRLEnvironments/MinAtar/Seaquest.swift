@@ -26,8 +26,10 @@ public struct Seaquest: MinAtarGame {
 
   /// A bullet (the reference's `[x, y, direction]`, direction true = moving right).
   public struct Bullet: Equatable, Sendable, Codable {
+    /// Column, row and direction.
     public var x: Int, y: Int, movesRight: Bool
 
+    /// A bullet at `(x, y)`.
     public init(x: Int, y: Int, movesRight: Bool) {
       (self.x, self.y, self.movesRight) = (x, y, movesRight)
     }
@@ -49,8 +51,10 @@ public struct Seaquest: MinAtarGame {
 
   /// An enemy fish or a diver (the reference's `[x, y, lr, move_timer]`).
   public struct Swimmer: Equatable, Sendable, Codable {
+    /// Column, row, direction and frames until the next move.
     public var x: Int, y: Int, movesRight: Bool, moveTimer: Int
 
+    /// A swimmer from its fields.
     public init(x: Int, y: Int, movesRight: Bool, moveTimer: Int) {
       (self.x, self.y, self.movesRight, self.moveTimer) = (x, y, movesRight, moveTimer)
     }
@@ -74,8 +78,10 @@ public struct Seaquest: MinAtarGame {
 
   /// An enemy submarine (the reference's `[x, y, lr, move_timer, shot_timer]`).
   public struct EnemySub: Equatable, Sendable, Codable {
+    /// Column, row, direction, frames until the next move and until the next shot.
     public var x: Int, y: Int, movesRight: Bool, moveTimer: Int, shotTimer: Int
 
+    /// An enemy submarine from its fields.
     public init(x: Int, y: Int, movesRight: Bool, moveTimer: Int, shotTimer: Int) {
       (self.x, self.y, self.movesRight, self.moveTimer, self.shotTimer) = (
         x, y, movesRight, moveTimer, shotTimer
@@ -101,21 +107,32 @@ public struct Seaquest: MinAtarGame {
     }
   }
 
+  /// Oxygen left; the game ends when it runs out under water.
   public var oxygen = Seaquest.maxOxygen
+  /// Divers rescued and on board.
   public var diverCount = 0
+  /// The submarine's column and row.
   public var subX = 5, subY = 0
   /// The submarine faces right (`sub_or`).
   public var facingRight = false
+  /// The submarine's and the enemy submarines' bullets.
   public var friendlyBullets: [Bullet] = [], enemyBullets: [Bullet] = []
+  /// Enemy fish, enemy submarines and divers.
   public var fish: [Swimmer] = [], enemySubs: [EnemySub] = [], divers: [Swimmer] = []
+  /// Frames between enemy spawns, and frames until the next one.
   public var enemySpawnSpeed = Seaquest.initialSpawnSpeed,
     enemySpawnTimer = Seaquest.initialSpawnSpeed
+  /// Frames until the next diver spawns.
   public var diverSpawnTimer = Seaquest.diverSpawnSpeed
+  /// Frames between enemy moves.
   public var moveSpeed = Seaquest.initialMoveInterval
+  /// Difficulty ramps so far.
   public var rampIndex = 0
+  /// Frames until the submarine can fire again.
   public var shotTimer = 0
   /// The submarine was at the surface on the previous frame.
   public var surface = true
+  /// The game is over.
   public var terminal = false
   /// Whether surfacing ramps up the difficulty.
   public var ramping = true

@@ -17,15 +17,22 @@ public struct SpaceInvaders: MinAtarGame {
 
   /// The cannon's column (row 9).
   public var position = 5
+  /// The cannon's bullets, the aliens' bullets and the aliens, as grids.
   public var friendlyBullets = MinAtarGrid(), enemyBullets = MinAtarGrid(),
     aliens = SpaceInvaders.freshWave
   /// -1 while the aliens move left, +1 while they move right.
   public var alienDirection = -1
+  /// Frames between alien moves.
   public var enemyMoveInterval = SpaceInvaders.initialMoveInterval
+  /// Frames until the aliens move.
   public var alienMoveTimer = SpaceInvaders.initialMoveInterval
+  /// Frames until the aliens fire.
   public var alienShotTimer = SpaceInvaders.enemyShotInterval
+  /// Waves cleared so far (each makes the next faster when ramping).
   public var rampIndex = 0
+  /// Frames until the cannon can fire again.
   public var shotTimer = 0
+  /// The game is over.
   public var terminal = false
   /// Whether each new wave moves faster.
   public var ramping = true

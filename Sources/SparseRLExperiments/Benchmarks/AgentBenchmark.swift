@@ -13,9 +13,13 @@ import SparseRLEnvironments
 public struct AgentBenchmark {
   /// The agents measured.
   public enum AgentKind: String, CaseIterable, Sendable {
+    /// SAC on Pendulum-v1.
     case sac = "SAC"
+    /// TD3 on Pendulum-v1.
     case td3 = "TD3"
+    /// PPO on Pendulum-v1.
     case ppo = "PPO"
+    /// DQN on CartPole-v1.
     case dqn = "DQN"
 
     /// Whether the agent acts in discrete action spaces (DQN) or continuous ones (the others).
@@ -24,20 +28,28 @@ public struct AgentBenchmark {
 
   /// One measurement.
   public struct Result: Sendable {
+    /// The agent measured.
     public let agent: AgentKind
+    /// The environment id it trained on.
     public let environment: String
     /// Sparsity of every network (0 = dense).
     public let sparsity: Double
     /// The networks, e.g. `2x256`.
     public let networks: String
+    /// Training steps timed.
     public let steps: Int
+    /// Training steps per second.
     public let stepsPerSecond: Double
   }
 
+  /// Training steps timed per measurement.
   public let steps: Int
+  /// Untimed steps before the timed ones.
   public let warmupSteps: Int
+  /// Sparsity of every network of the sparse runs.
   public let sparsity: Double
 
+  /// A benchmark timing `steps` steps after `warmupSteps`, dense and at `sparsity`.
   public init(steps: Int = 1000, warmupSteps: Int = 1000, sparsity: Double = 0.9) {
     precondition(steps > 0 && warmupSteps >= 256, "the benchmark needs steps > 0 and at least one batch of warm-up")
     self.steps = steps

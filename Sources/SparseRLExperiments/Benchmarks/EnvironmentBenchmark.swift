@@ -11,12 +11,15 @@ import SparseRLNumerics
 public enum EnvironmentBenchmark {
   /// One row of the benchmark table.
   public struct Row: Sendable {
+    /// The environment id.
     public let id: String
     /// Swift steps per second, or `nil` with `swiftError` set.
     public var swiftStepsPerSecond: Double?
+    /// Why the Swift environment could not be measured.
     public var swiftError: String?
     /// Python steps per second, or `nil` with `referenceError` set (or both nil when not measured).
     public var referenceStepsPerSecond: Double?
+    /// Why the Python reference could not be measured.
     public var referenceError: String?
 
     /// Swift over Python steps per second.

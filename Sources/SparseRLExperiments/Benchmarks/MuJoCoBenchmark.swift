@@ -8,7 +8,9 @@ import SparseRLNumerics
 public struct MuJoCoBenchmark {
   /// One measurement.
   public struct Result: Sendable {
+    /// The environment id.
     public let id: String
+    /// Environment steps timed.
     public let steps: Int
     /// `MuJoCoEnvironment.step` with uniform random actions (resets when an episode ends included).
     public let environmentStepsPerSecond: Double
@@ -23,11 +25,14 @@ public struct MuJoCoBenchmark {
     public var overhead: Double { simulatorStepsPerSecond / environmentStepsPerSecond - 1 }
   }
 
+  /// The environment id.
   public let id: String
+  /// Environment steps per measurement.
   public let steps: Int
   /// Measurements per Swift run; the fastest counts.
   public let repeats: Int
 
+  /// A benchmark of `steps` random steps of `id`, the fastest of `repeats` runs.
   public init(id: String, steps: Int, repeats: Int = 3) {
     precondition(steps > 0 && repeats > 0, "the benchmark needs at least one step and one repeat")
     self.id = id

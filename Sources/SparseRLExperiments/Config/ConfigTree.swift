@@ -93,8 +93,29 @@ public struct ConfigTree {
     return value
   }
 
-  /// The merged tree as YAML text (the resolved configuration saved with a run).
-  public func yaml() throws -> String { try Yams.serialize(node: root) }
+  /// The merged tree as YAML text (the resolved configuration saved with a run). Numbers are written in their
+  /// shortest exact form (`YAMLNumber`), so the text reads back as the same configuration.
+  public func yaml() throws -> String { try Yams.serialize(node: withNumbersWritten(root, path: [])) }
+
+  /// `node` with every scalar of a number key rewritten by `YAMLNumber` (Yams writes `0.99` as `9.9e-1`).
+  private func withNumbersWritten(_ node: Node, path: [String]) -> Node {
+    switch node {
+    case .mapping(let mapping):
+      return .mapping(
+        Node.Mapping(
+          mapping.map { key, value in (key, withNumbersWritten(value, path: path + [key.string ?? ""])) },
+          mapping.tag, mapping.style, mapping.mark))
+    case .sequence(let sequence):
+      return .sequence(
+        Node.Sequence(
+          sequence.map { withNumbersWritten($0, path: path + ["[]"]) }, sequence.tag, sequence.style, sequence.mark))
+    case .scalar:
+      guard kinds[path.joined(separator: ".")] == .number, let value = node.float else { return node }
+      return Node(YAMLNumber.text(value), Tag(.float))
+    case .alias:
+      return node
+    }
+  }
 
   // MARK: - Overlay
 

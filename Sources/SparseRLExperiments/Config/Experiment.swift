@@ -12,6 +12,9 @@ public struct Experiment {
   public let kind: AgentKind
   /// The configuration after every layer and override, as YAML: loading it alone gives this experiment again.
   public let resolvedYAML: String
+  /// What the configuration was made from, in order: `preset <name>`, `built-in default`, `file <path>` and
+  /// `--set <key=value>` (written at the top of a run's `config.yaml`, read by `sparserl show`).
+  public let madeFrom: [String]
   private let build: (@escaping () throws -> any Environment, UInt64, Int) throws -> any Agent
 
   /// Builds the agent, training on environments made by `makeEnvironment`.
@@ -24,13 +27,23 @@ public struct Experiment {
     try EnvironmentRegistry.make(run.environment)
   }
 
+  /// `config.yaml` of a run: `madeFrom` as comment lines (`ConfigProvenance`), then `resolvedYAML`.
+  public var configFileText: String { ConfigProvenance.header(madeFrom) + resolvedYAML }
+
   /// One layer of configuration text and where it came from (a file path, `built-in default`, ...).
   public struct Layer {
+    /// The YAML text.
     public var yaml: String
+    /// Where it came from, for messages: a file path, `built-in default`, ...
     public var source: String
-    public init(yaml: String, source: String) {
+    /// The preset name it was found under (`rlx2/td3-hopper`), or `built-in default`; nil for a file given by
+    /// its path.
+    public var preset: String?
+    /// A layer of `yaml` from `source`, found as `preset` when it is one.
+    public init(yaml: String, source: String, preset: String? = nil) {
       self.yaml = yaml
       self.source = source
+      self.preset = preset
     }
   }
 
@@ -57,6 +70,8 @@ public struct Experiment {
     let settings = config.settings
     return Experiment(
       run: config.run, kind: Settings.kind, resolvedYAML: try tree.yaml(),
+      madeFrom: layers.map { layer in layer.preset.map { ConfigProvenance.preset($0) } ?? "file \(layer.source)" }
+        + overrides.map { "--set \($0)" },
       build: { makeEnvironment, seed, totalSteps in
         try settings.makeAgent(makeEnvironment: makeEnvironment, seed: seed, totalSteps: totalSteps)
       })
@@ -86,6 +101,7 @@ public struct Experiment {
 
 /// The configuration types of the agents compiled into this build, by kind.
 public enum AgentCatalog {
+  /// The configuration type of each agent kind.
   public static let configurations: [AgentKind: any AgentConfiguration.Type] = [
     .dqn: DQNConfig.self, .ppo: PPOConfig.self, .sac: SACConfig.self, .td3: TD3Config.self,
   ]

@@ -22,6 +22,7 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
   /// How many checkpoints to keep.
   public var keepCheckpoints = 3
 
+  /// The defaults: Pendulum-v1, seed 0, 100,000 steps, an evaluation of 10 episodes every 5,000.
   public init() {}
 
   public func validate(path: String, issues: inout [ConfigIssue]) {
@@ -51,9 +52,12 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
 ///   actor_sparsity: {method: rigl, sparsity: 0.9}
 /// ```
 public struct ExperimentConfig<Settings: AgentConfiguration>: Codable, Equatable, ConfigValidatable {
+  /// The settings that do not depend on the agent (top-level keys).
   public var run = RunSettings()
+  /// The agent's settings (the section named after its kind).
   public var settings = Settings()
 
+  /// The defaults of both.
   public init() {}
 
   private struct Key: CodingKey {

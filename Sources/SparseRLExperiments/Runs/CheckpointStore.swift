@@ -18,6 +18,7 @@ public struct CheckpointStore {
   /// How many checkpoints to keep (older ones are deleted after a successful write).
   public let keep: Int
 
+  /// A store in `folder` keeping the newest `keep` checkpoints.
   public init(folder: URL, keep: Int = 3) {
     precondition(keep >= 1, "keep at least one checkpoint")
     self.folder = folder

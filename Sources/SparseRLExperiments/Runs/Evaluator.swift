@@ -5,14 +5,19 @@ import SparseRLNumerics
 
 /// Returns of a set of evaluation episodes.
 public struct EvaluationResult: Codable, Equatable, Sendable {
+  /// The return of each episode.
   public var returns: [Double]
+  /// The length of each episode.
   public var lengths: [Int]
 
+  /// The mean return.
   public var meanReturn: Double { returns.reduce(0, +) / Double(max(returns.count, 1)) }
+  /// The population standard deviation of the returns.
   public var standardDeviation: Double {
     let mean = meanReturn
     return (returns.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(returns.count, 1))).squareRoot()
   }
+  /// The mean episode length.
   public var meanLength: Double { Double(lengths.reduce(0, +)) / Double(max(lengths.count, 1)) }
 
   /// The eval.csv row.
@@ -35,6 +40,7 @@ public struct Evaluator {
   /// The run's seed.
   public let seed: UInt64
 
+  /// An evaluator of `environment` for a run seeded with `seed`.
   public init(environment: String, seed: UInt64) {
     self.environment = environment
     self.seed = seed

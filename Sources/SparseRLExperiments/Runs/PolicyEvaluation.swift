@@ -44,6 +44,7 @@ public enum PolicyEvaluation {
 
 /// The text of `sparserl envs`.
 public enum EnvironmentListing {
+  /// One line per registered id, with its time limit.
   public static func text() -> String {
     EnvironmentRegistry.specs.map { spec in
       spec.id.padding(toLength: 28, withPad: " ", startingAt: 0)

@@ -12,6 +12,7 @@ import Logging
 public final class ProgressReporter {
   /// Where the display goes.
   public enum Style: Sendable {
+    /// `bar`: a bar redrawn in place; `lines`: periodic log lines; `silent`: nothing.
     case bar, lines, silent
     /// `.bar` when standard error is a terminal, `.lines` otherwise.
     public static var automatic: Style { isatty(STDERR_FILENO) == 1 ? .bar : .lines }

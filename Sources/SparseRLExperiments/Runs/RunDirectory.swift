@@ -17,15 +17,24 @@ public struct RunDirectory: Sendable {
   /// The run's folder.
   public let url: URL
 
+  /// The run in `url` (nothing is created or checked).
   public init(url: URL) { self.url = url }
 
+  /// `config.yaml`: the resolved configuration.
   public var config: URL { url.appendingPathComponent("config.yaml") }
+  /// `train.csv`: the learning statistics.
   public var trainMetrics: URL { url.appendingPathComponent("train.csv") }
+  /// `episodes.csv`: one row per training episode.
   public var episodeMetrics: URL { url.appendingPathComponent("episodes.csv") }
+  /// `eval.csv`: one row per evaluation.
   public var evaluationMetrics: URL { url.appendingPathComponent("eval.csv") }
+  /// `tensorboard/`: the event files.
   public var tensorBoard: URL { url.appendingPathComponent("tensorboard") }
+  /// `checkpoints/`: the newest checkpoints.
   public var checkpoints: URL { url.appendingPathComponent("checkpoints") }
+  /// `policy.srl`: the final networks.
   public var policy: URL { url.appendingPathComponent("policy.srl") }
+  /// `run.json`: status, score, speed and accounting.
   public var record: URL { url.appendingPathComponent("run.json") }
 
   /// Errors about run folders.

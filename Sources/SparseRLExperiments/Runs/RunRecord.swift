@@ -7,18 +7,27 @@ public struct RunRecord: Codable, Equatable, Sendable {
   /// `running`, `interrupted` (stopped by a signal; resumable), `failed` (stopped by an error, see `error`) or
   /// `finished`.
   public var status: String
+  /// The SparseRL version that wrote the record.
   public var version: String
+  /// The agent kind (`dqn`, `ppo`, `sac`, `td3`).
   public var agent: String
+  /// The environment id.
   public var environment: String
+  /// The run seed.
   public var seed: Int
+  /// The environment-step budget.
   public var totalSteps: Int
+  /// Environment steps taken so far.
   public var environmentSteps: Int
   /// Mean of the last evaluations covering `final_score_fraction` of training (nil before the first one).
   public var finalScore: Double?
+  /// Evaluations so far.
   public var evaluations: Int
   /// Training wall time over every session of the run, in seconds.
   public var wallTimeSeconds: Double
+  /// Environment steps per second of wall time.
   public var stepsPerSecond: Double
+  /// The accounting of each network (targets excluded).
   public var networks: [NetworkRecord]
   /// Why the run stopped, when `status` is `failed`.
   public var error: String? = nil
@@ -27,22 +36,42 @@ public struct RunRecord: Codable, Equatable, Sendable {
 
   /// Accounting of one network as it is at the time of writing.
   public struct NetworkRecord: Codable, Equatable, Sendable {
+    /// The network's role (`q`, `actor`, `critic`, `critic1`, `critic2`).
     public var role: String
+    /// Its topology method (`dense`, `static`, `set`, `rigl`, `pruning`).
     public var method: String
+    /// Weights stored.
     public var activeWeights: Int
+    /// Weights of the dense network.
     public var totalWeights: Int
+    /// Biases (dense).
     public var biases: Int
+    /// The fraction of zero weights now.
     public var sparsity: Double
     /// Bytes of the sparse store (values and indices) and of the same weights stored densely.
     public var sparseBytes: Int
+    /// Bytes of the same weights stored densely.
     public var denseBytes: Int
     /// FLOPs of one forward pass per sample, and the dense network's.
     public var inferenceFLOPs: Int
+    /// The dense network's inference FLOPs per sample.
     public var denseInferenceFLOPs: Int
     /// FLOPs of one training update per sample (forward, backward, RigL's dense gradient amortised over ΔT).
     public var trainingFLOPsPerSample: Double
+    /// The dense network's training FLOPs per sample.
     public var denseTrainingFLOPsPerSample: Double
 
+    /// The JSON keys, spelled so that the snake_case conversion gives words: `inferenceFLOPs` would become
+    /// `inference_flo_ps` (the conversion splits before the last capital of a run of capitals).
+    private enum CodingKeys: String, CodingKey {
+      case role, method, activeWeights, totalWeights, biases, sparsity, sparseBytes, denseBytes
+      case inferenceFLOPs = "inferenceFlops"
+      case denseInferenceFLOPs = "denseInferenceFlops"
+      case trainingFLOPsPerSample = "trainingFlopsPerSample"
+      case denseTrainingFLOPsPerSample = "denseTrainingFlopsPerSample"
+    }
+
+    /// The record of `network` as it is now.
     public init(role: String, network: SparseNetwork) {
       let cost = network.cost
       self.role = role

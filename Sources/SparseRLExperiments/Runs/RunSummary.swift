@@ -3,6 +3,7 @@ import Foundation
 /// The text printed at the end of `sparserl train` and `sparserl resume`: how the trained sparse agent did and
 /// what it cost.
 public enum RunSummary {
+  /// The summary of `record` for the run in `run`.
   public static func text(_ record: RunRecord, run: RunDirectory) -> String {
     var lines: [String] = []
     let status =

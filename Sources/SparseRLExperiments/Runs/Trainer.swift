@@ -33,7 +33,7 @@ public final class Trainer {
 
   /// Starts a new run (the run directory must be new) and trains to the end or to a stop signal.
   public func start() throws -> RunRecord {
-    try AtomicFile.write(experiment.resolvedYAML, to: run.config)
+    try AtomicFile.write(experiment.configFileText, to: run.config)
     return try train(resuming: false)
   }
 

@@ -1,0 +1,36 @@
+// Trains SAC with 90%-sparse actor and critics (RigL) on Pendulum-v1, then loads the saved policy into a fresh
+// agent and checks that it plays exactly as the trained one did. Usage: TrainSparseSAC [STEPS] (default 20000).
+import Foundation
+import SparseRLAgents
+import SparseRLExperiments
+import SparseRLNetworks
+import SparseRLNumerics
+
+let steps = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000
+let configuration = """
+  agent: sac
+  environment: Pendulum-v1
+  total_steps: \(steps)
+  evaluation_interval: 0        # evaluate once, at the end
+  evaluation_episodes: 3
+  sac:
+    warmup_steps: \(min(1000, steps / 2))
+    actor_sparsity: {method: rigl, sparsity: 0.9, update_interval: 1000}
+    critic_sparsity: {method: rigl, sparsity: 0.9, update_interval: 1000}
+    replay: {capacity: 100000}
+  """
+let experiment = try Experiment.resolve(layers: [.init(yaml: configuration, source: "example")], overrides: [])
+let run = try RunDirectory.create(at: FileManager.default.temporaryDirectory.appendingPathComponent("sac-\(UUID())"))
+let record = try Trainer(experiment: experiment, run: run).start()
+print(RunSummary.text(record, run: run))
+
+// policy.srl holds every network of the agent by role; load them into a newly built agent.
+let policy = try BinaryArchive(decoding: [UInt8](Data(contentsOf: run.policy)))
+let agent = try experiment.makeAgent(makeEnvironment: experiment.makeTrainingEnvironment)
+for (role, network) in agent.networks { try NetworkArchive.load(policy.archive(role), into: network.model) }
+// Replay the run's final evaluation (evaluation 0, seeded by the run's seed) with the loaded policy.
+let evaluator = Evaluator(environment: experiment.run.environment, seed: UInt64(experiment.run.seed))
+let replayed = try evaluator.evaluate(agent: agent, episodes: experiment.run.evaluationEpisodes, index: 0)
+print(
+  "loaded policy: mean return \(String(format: "%.2f", replayed.meanReturn)) over \(replayed.returns.count) episodes")
+guard replayed.meanReturn == record.finalScore else { fatalError("the loaded policy plays differently") }

@@ -1,0 +1,176 @@
+import Foundation
+import SparseRLAgents
+import Testing
+import Yams
+
+@testable import SparseRLExperiments
+
+/// The number of significant digits of a decimal text (`0.0050` -> 1, `1.25e-5` -> 3, `100.0` -> 1).
+private func significantDigits(_ text: String) -> Int {
+  let mantissa = text.split(separator: "e").first.map(String.init) ?? text
+  let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }
+  return max(String(digits.reversed()).drop { $0 == "0" }.count, 1)
+}
+
+/// Checks `text` reads back as `value` and that no decimal with fewer significant digits does (C's correctly
+/// rounded `%.*e` is the independent reference), and that it is written the way people write numbers.
+private func expectShortAndExact(_ text: String, _ value: Double, _ context: String) {
+  #expect(Node(text).float == value, "\(context): '\(text)' reads back as \(String(describing: Node(text).float))")
+  let digits = significantDigits(text)
+  if digits > 1 {
+    let shorter = String(format: "%.*e", digits - 2, value)
+    #expect(Double(shorter) != value, "\(context): '\(text)' is not the shortest form ('\(shorter)' also reads back)")
+  }
+  // Plain decimals from 1e-4 up; an exponent without a plus sign or leading zeros below.
+  #expect(!text.contains("e+") && !text.contains("e-0") && !text.contains("E"), "\(context): '\(text)'")
+  if abs(value) >= 1e-4 && abs(value) < 1e15 { #expect(!text.contains("e"), "\(context): '\(text)'") }
+}
+
+/// Every number of a resolved configuration is written short and exact; the text resolves to the same
+/// configuration and is a fixed point (resolving it again writes the same text, as resuming needs).
+private func expectNumbersRoundTrip<Settings: AgentConfiguration>(
+  _ type: Settings.Type, layers: [Experiment.Layer], overrides: [String], _ context: String
+) throws {
+  var tree = try ConfigTree(defaults: ExperimentConfig<Settings>())
+  for layer in layers { tree.apply(yaml: layer.yaml, source: layer.source) }
+  for override in overrides { tree.apply(override: override) }
+  let config = try tree.decode(ExperimentConfig<Settings>.self)
+  let yaml = try tree.yaml()
+  let kinds = try ValueKindRecorder.kinds(of: ExperimentConfig<Settings>())
+  var checked = 0
+  func visit(_ node: Node, _ path: [String]) {
+    switch node {
+    case .mapping(let mapping): for (key, value) in mapping { visit(value, path + [key.string ?? ""]) }
+    case .sequence(let sequence): for element in sequence { visit(element, path + ["[]"]) }
+    default:
+      guard kinds[path.joined(separator: ".")] == .number, let text = node.string else { return }
+      guard let value = node.float else {
+        Issue.record("\(context): \(path.joined(separator: ".")) = '\(text)' is not a number")
+        return
+      }
+      expectShortAndExact(text, value, "\(context) \(path.joined(separator: "."))")
+      checked += 1
+    }
+  }
+  visit(try #require(try Yams.compose(yaml: yaml)), [])
+  #expect(checked >= 5, "\(context): only \(checked) numbers")
+  var again = try ConfigTree(defaults: ExperimentConfig<Settings>())
+  again.apply(yaml: yaml, source: "resolved")
+  #expect(try again.decode(ExperimentConfig<Settings>.self) == config, "\(context)")
+  #expect(try again.yaml() == yaml, "\(context)")
+}
+
+@Suite struct ReadableOutputTests {
+  @Test func numbersAreWrittenAsPeopleWriteThem() {
+    let expected: [(Double, String)] = [
+      (0.99, "0.99"), (0.005, "0.005"), (0.5, "0.5"), (1, "1.0"), (1e-5, "1e-5"), (3e-4, "0.0003"),
+      (1e-6, "1e-6"), (2.5e-8, "2.5e-8"), (0, "0.0"), (-3.75, "-3.75"), (1e20, "1e20"), (100, "100.0"),
+      (.infinity, ".inf"), (-.infinity, "-.inf"),
+    ]
+    for (value, text) in expected { #expect(YAMLNumber.text(value) == text, "\(value)") }
+    #expect(YAMLNumber.text(.nan) == ".nan" && Node(".nan").float?.isNaN == true)
+    let awkward: [Double] = [
+      0.1 + 0.2, 1.0 / 3, 2.0 / 3e7, 123_456.789, 9_007_199_254_740_993, 5e-324, .greatestFiniteMagnitude,
+      -.leastNormalMagnitude, 0.000_099_999_999_999_999_99, 1e15, 123_456_789_012_345_678,
+    ]
+    for value in awkward + expected.map(\.0).filter(\.isFinite) {
+      expectShortAndExact(YAMLNumber.text(value), value, "\(value)")
+    }
+  }
+
+  /// The defaults of every agent, every preset (overlays on a task preset of their agent), and awkward
+  /// overrides: every number in the written configuration is short, exact, and the text resolves to the same
+  /// configuration.
+  @Test func everyConfigNumberRoundTripsInShortForm() throws {
+    for kind in AgentKind.allCases {
+      let type = try #require(AgentCatalog.configurations[kind])
+      try expectNumbersRoundTrip(
+        type, layers: [.init(yaml: "agent: \(kind.rawValue)", source: "test")], overrides: [], kind.rawValue)
+    }
+    for name in Presets.names() {
+      var names = [name]
+      if name.hasPrefix("rlx2/baselines/") {
+        names = [name.contains("/td3-") ? "rlx2/td3-hopper" : "rlx2/sac-hopper", name]
+      } else if name.hasPrefix("sparse-training/methods/") {
+        let agent = String(name.dropFirst("sparse-training/methods/".count).prefix(3))
+        names = ["sparse-training/\(agent)-\(agent == "dqn" ? "cartpole" : "hopper")", name]
+      }
+      let layers = try names.map(Presets.layer)
+      let kind = try Experiment.agentKind(layers: layers, overrides: [])
+      let type = try #require(AgentCatalog.configurations[kind])
+      try expectNumbersRoundTrip(type, layers: layers, overrides: [], names.joined(separator: " + "))
+    }
+    try expectNumbersRoundTrip(
+      SACConfig.self, layers: [try Presets.layer("sparse-training/sac-hopper")],
+      overrides: [
+        "sac.tau=0.30000000000000004", "sac.gamma=0.999999999", "sac.actor_learning_rate=1e-05",
+        "sac.weight_decay=0.0000001", "sac.critic_learning_rate=3", "final_score_fraction=1e-2",
+      ], "awkward overrides")
+  }
+
+  /// The issue's examples, in a real resolved configuration.
+  @Test func resolvedConfigurationReadsNaturally() throws {
+    let yaml = try Experiment.resolve(
+      layers: [try Presets.layer("rlx2/sac-hopper")], overrides: ["sac.weight_decay=0.00001"]
+    ).resolvedYAML
+    for line in ["gamma: 0.99", "tau: 0.005", "drop_fraction: 0.5", "width_multiplier: 1.0", "weight_decay: 1e-5"] {
+      #expect(yaml.contains(line), "\(line)")
+    }
+    #expect(!yaml.contains("e-1") && !yaml.contains("e+0"))
+  }
+
+  /// run.json of a real run: keys are snake_case words (`inference_flops`, not `inference_flo_ps`), each is
+  /// documented in docs/run-files.md, and the file reads back as the record the trainer returned.
+  @Test func runJSONKeysAreWordsAndDocumented() throws {
+    let folder = try temporaryFolder("runjson")
+    let record = try trainTinyRun(
+      at: folder.appendingPathComponent("run"), presets: ["sparse-training/dqn-cartpole"],
+      overrides: tinyDQNOverrides)
+    let url = folder.appendingPathComponent("run/run.json")
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    let network = try #require((object["networks"] as? [[String: Any]])?.first)
+    let documentation = try String(contentsOf: packageRoot.appendingPathComponent("docs/run-files.md"), encoding: .utf8)
+    let documented = Set(documentedNames(in: documentation, section: "run.json"))
+    let word = try Regex("^[a-z]+(_[a-z]+)*$")
+    for key in Array(object.keys) + Array(network.keys) {
+      #expect(key.wholeMatch(of: word) != nil, "\(key)")
+      #expect(documented.contains(key), "run.json key \(key) is not in docs/run-files.md")
+    }
+    for key in [
+      "inference_flops", "dense_inference_flops", "training_flops_per_sample", "dense_training_flops_per_sample",
+    ] {
+      #expect(network[key] is NSNumber, "\(key)")
+    }
+    #expect(network["inference_flops"] as? Int == record.networks[0].inferenceFLOPs)
+    #expect(object["wall_time_seconds"] is NSNumber && object["final_score"] is NSNumber)
+    #expect(try RunRecord.read(from: url) == record)
+  }
+
+  /// Every column the agents, the evaluations and `sparserl evaluate` write is documented in docs/run-files.md.
+  @Test func everyCSVColumnIsDocumented() throws {
+    let documentation = try String(contentsOf: packageRoot.appendingPathComponent("docs/run-files.md"), encoding: .utf8)
+    let builds: [(String, [String])] = [
+      ("dqn", ["environment=CartPole-v1", "dqn.buffer_size=1000"]),
+      ("ppo", ["environment=Pendulum-v1"]),
+      ("sac", ["environment=Pendulum-v1", "sac.replay.capacity=1000", "sac.replay.min_capacity=100"]),
+      ("td3", ["environment=Pendulum-v1", "td3.replay.capacity=1000", "td3.replay.min_capacity=100"]),
+    ]
+    #expect(Set(builds.map(\.0)) == Set(AgentKind.allCases.map(\.rawValue)))
+    for (kind, overrides) in builds {
+      let experiment = try Experiment.resolve(
+        layers: [.init(yaml: "agent: \(kind)", source: "test")], overrides: overrides)
+      let agent = try experiment.makeAgent(makeEnvironment: experiment.makeTrainingEnvironment)
+      let train = Set(documentedNames(in: documentation, section: "train.csv"))
+      for column in ["step"] + (agent.metricNames[.train] ?? []) {
+        #expect(train.contains(column), "train.csv column \(column) of \(kind) is not documented")
+      }
+      #expect(
+        Set(["step"] + (agent.metricNames[.episode] ?? []))
+          == Set(documentedNames(in: documentation, section: "episodes.csv")))
+    }
+    #expect(["step"] + MetricsRecorder.evaluationColumns == documentedNames(in: documentation, section: "eval.csv"))
+    #expect(
+      ["noise"] + MetricsRecorder.evaluationColumns + ["episodes"]
+        == documentedNames(in: documentation, section: "evaluation.csv"))
+  }
+}
