@@ -87,6 +87,7 @@ let package = Package(
       name: "SparseRLAgentsTests",
       dependencies: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
+        "SparseRLTestSupport",
       ],
       swiftSettings: optimisedCode),
     .testTarget(

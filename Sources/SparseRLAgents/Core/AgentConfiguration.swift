@@ -4,6 +4,9 @@ import SparseRLEnvironments
 /// the section that holds that agent's settings.
 public enum AgentKind: String, ConfigChoice {
   case dqn, ppo, sac, td3
+  /// Stream AC(lambda) and Stream Q(lambda) (Elsayed et al. 2024).
+  case streamAC = "stream_ac"
+  case streamQ = "stream_q"
 }
 
 /// The settings of one kind of agent: a Codable struct whose default value holds the papers' published

@@ -38,6 +38,8 @@ public final class DQNAgent: Agent {
   private let epsilonSchedule: LinearSchedule
   private var exploration: RandomGenerator
   private var sampling: RandomGenerator
+  /// Draws the incoming weights of recycled units (ReDo).
+  private var recycling: RandomGenerator
   private var observation: [Float]
   /// Sums since the last report of the train group.
   private var lossSum = 0.0
@@ -84,6 +86,7 @@ public final class DQNAgent: Agent {
     epsilonSchedule = config.epsilonSchedule(totalSteps: totalSteps)
     exploration = root.stream("exploration")
     sampling = root.stream("replay")
+    recycling = root.stream("q.redo")
     observation = try environment.reset(seed: seed).observation
   }
 
@@ -91,7 +94,8 @@ public final class DQNAgent: Agent {
 
   public var metricNames: [MetricGroup: [String]] {
     [
-      .train: ["loss", "q_mean", "epsilon", "buffer_size", "sparsity", "topology_updates", "updates"],
+      .train: ["loss", "q_mean", "epsilon", "buffer_size", "sparsity", "topology_updates", "updates"]
+        + TrainingDiagnostics.metricNames(settings: config.diagnostics, roles: ["q"]),
       .episode: ["return", "length"],
     ]
   }
@@ -132,7 +136,7 @@ public final class DQNAgent: Agent {
     }
     let stepsAfterWarmUp = environmentSteps - config.learningStarts
     if stepsAfterWarmUp > 0 {
-      if stepsAfterWarmUp % config.trainFrequency == 0 { try update() }
+      if stepsAfterWarmUp % config.trainFrequency == 0 { try update(metrics: metrics) }
       if stepsAfterWarmUp % config.targetUpdateInterval == 0 { updateTarget() }
     }
     if environmentSteps % config.logInterval == 0 && updatesSinceReport > 0 {
@@ -148,7 +152,7 @@ public final class DQNAgent: Agent {
   }
 
   /// One gradient update of the online network on a replay minibatch.
-  private func update() throws {
+  private func update(metrics: any MetricsSink) throws {
     let batch = replay.sample(
       batchSize: config.batchSize, steps: config.nSteps, gamma: Float(config.gamma), using: &sampling)
     // The online network's forward on the next observations (double DQN) must come before its forward on the
@@ -174,6 +178,23 @@ public final class DQNAgent: Agent {
     lossSum += Double(loss)
     qSum += Double(meanQ)
     updatesSinceReport += 1
+    if config.redo.isDue(afterUpdates: updates) {
+      ReDo.recycle(q.model, inputs: batch.observations, threshold: config.redo.threshold, random: &recycling)
+    }
+    try TrainingDiagnostics.recordIfDue(
+      settings: config.diagnostics, updates: updates, step: environmentSteps, metrics: metrics
+    ) {
+      [
+        DiagnosedNetwork(role: "q", model: q.model, inputs: batch.observations) { samples in
+          let values = self.q.model.forward(batch.observations.selectingColumns(samples))
+          let (_, gradient, _) = DQNLoss.evaluate(
+            values: values, actions: samples.map { actions[$0] }, targets: samples.map { targets[$0] },
+            loss: self.config.loss)
+          self.q.model.zeroGradients()
+          _ = self.q.model.backward(gradient, accumulateParameterGradients: true)
+        }
+      ]
+    }
   }
 
   private func updateTarget() {
@@ -193,6 +214,7 @@ public final class DQNAgent: Agent {
     archive["replay"] = .archive(replay.archive())
     archive["exploration"] = .generator(exploration)
     archive["sampling"] = .generator(sampling)
+    archive["recycling"] = .generator(recycling)
     archive["environment"] = try .environmentState(environment.saveState())
     archive["observation"] = .floats(observation)
     archive["environmentSteps"] = .int(environmentSteps)
@@ -209,6 +231,7 @@ public final class DQNAgent: Agent {
     let restoredObservation = try archive.floats("observation", count: observationWidth)
     let restoredExploration = try archive.generator("exploration")
     let restoredSampling = try archive.generator("sampling")
+    let restoredRecycling = try archive.generator("recycling")
     let environmentState = try archive.environmentState("environment")
     try q.load(archive.archive("q"))
     try NetworkArchive.load(archive.archive("target"), into: target)
@@ -216,6 +239,7 @@ public final class DQNAgent: Agent {
     try replay.load(archive.archive("replay"))
     try environment.restoreState(environmentState)
     (exploration, sampling, observation) = (restoredExploration, restoredSampling, restoredObservation)
+    recycling = restoredRecycling
     environmentSteps = try archive.int("environmentSteps")
     updates = try archive.int("updates")
     lossSum = try archive.double("lossSum")

@@ -88,5 +88,6 @@ public struct Experiment {
 public enum AgentCatalog {
   public static let configurations: [AgentKind: any AgentConfiguration.Type] = [
     .dqn: DQNConfig.self, .ppo: PPOConfig.self, .sac: SACConfig.self, .td3: TD3Config.self,
+    .streamAC: StreamACConfig.self, .streamQ: StreamQConfig.self,
   ]
 }
