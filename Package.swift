@@ -82,7 +82,7 @@ let package = Package(
       name: "SparseRLAgentsTests",
       dependencies: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
-        "SparseRLPolicy",
+        "SparseRLPolicy", "SparseRLTestSupport",
       ]),
     .testTarget(
       name: "SparseRLEnvironmentsTests",

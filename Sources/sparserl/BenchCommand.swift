@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     abstract: "Measure kernels, environments and agents (build with -c release).",
     subcommands: [
       BenchKernelsCommand.self, BenchEnvsCommand.self, BenchMuJoCoCommand.self, BenchAgentsCommand.self,
-      BenchAtariCommand.self, BenchInferenceCommand.self,
+      BenchAtariCommand.self, BenchInferenceCommand.self, BenchScalingCommand.self,
     ]
   )
 }

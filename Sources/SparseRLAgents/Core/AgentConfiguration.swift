@@ -11,6 +11,10 @@ public enum AgentKind: String, ConfigChoice {
   case sac
   /// TD3, and RLx2 on TD3 (`TD3Config`).
   case td3
+  /// Stream AC(lambda) (Elsayed et al. 2024; `StreamACConfig`).
+  case streamAC = "stream_ac"
+  /// Stream Q(lambda) (Elsayed et al. 2024; `StreamQConfig`).
+  case streamQ = "stream_q"
 }
 
 /// The settings of one kind of agent: a Codable struct whose default value holds the papers' published

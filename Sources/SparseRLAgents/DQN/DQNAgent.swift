@@ -39,6 +39,8 @@ public final class DQNAgent: Agent {
   private let epsilonSchedule: LinearSchedule
   private var exploration: RandomGenerator
   private var sampling: RandomGenerator
+  /// Draws the incoming weights of recycled units (ReDo).
+  private var recycling: RandomGenerator
   /// Sums since the last report of the train group.
   private var lossSum = 0.0
   private var qSum = 0.0
@@ -85,13 +87,15 @@ public final class DQNAgent: Agent {
     exploration = root.stream("exploration")
     sampling = root.stream("replay")
     training = try TrainingEnvironment(environment, seed: seed)
+    recycling = root.stream("q.redo")
   }
 
   public var networks: [(role: String, network: SparseNetwork)] { [("q", q)] }
 
   public var metricNames: [MetricGroup: [String]] {
     [
-      .train: ["loss", "q_mean", "epsilon", "buffer_size", "sparsity", "topology_updates", "updates"],
+      .train: ["loss", "q_mean", "epsilon", "buffer_size", "sparsity", "topology_updates", "updates"]
+        + TrainingDiagnostics.metricNames(settings: config.diagnostics, roles: ["q"]),
       .episode: ["return", "length"],
     ]
   }
@@ -133,7 +137,7 @@ public final class DQNAgent: Agent {
     if let episode { metrics.record(group: .episode, step: environmentSteps, values: episode.metrics) }
     let stepsAfterWarmUp = environmentSteps - config.learningStarts
     if stepsAfterWarmUp > 0 {
-      if stepsAfterWarmUp % config.trainFrequency == 0 { try update() }
+      if stepsAfterWarmUp % config.trainFrequency == 0 { try update(metrics: metrics) }
       if stepsAfterWarmUp % config.targetUpdateInterval == 0 { updateTarget() }
     }
     if environmentSteps % config.logInterval == 0 && updatesSinceReport > 0 {
@@ -154,7 +158,7 @@ public final class DQNAgent: Agent {
   }
 
   /// One gradient update of the online network on a replay minibatch.
-  private func update() throws {
+  private func update(metrics: any MetricsSink) throws {
     let batch = replay.sample(
       batchSize: config.batchSize, steps: config.nSteps, gamma: Float(config.gamma), using: &sampling)
     // The online network's forward on the next observations (double DQN) must come before its forward on the
@@ -181,6 +185,23 @@ public final class DQNAgent: Agent {
     lossSum += Double(loss)
     qSum += Double(meanQ)
     updatesSinceReport += 1
+    if config.redo.isDue(afterUpdates: updates) {
+      ReDo.recycle(q.model, inputs: batch.observations, threshold: config.redo.threshold, random: &recycling)
+    }
+    try TrainingDiagnostics.recordIfDue(
+      settings: config.diagnostics, updates: updates, step: environmentSteps, metrics: metrics
+    ) {
+      [
+        DiagnosedNetwork(role: "q", model: q.model, inputs: batch.observations) { samples in
+          let values = self.q.model.forward(batch.observations.selectingColumns(samples))
+          let (_, gradient, _) = DQNLoss.evaluate(
+            values: values, actions: samples.map { actions[$0] }, targets: samples.map { targets[$0] },
+            loss: self.config.loss)
+          self.q.model.zeroGradients()
+          _ = self.q.model.backward(gradient, accumulateParameterGradients: true)
+        }
+      ]
+    }
   }
 
   private func updateTarget() {
@@ -200,6 +221,7 @@ public final class DQNAgent: Agent {
     archive["replay"] = .archive(replay.archive())
     archive["exploration"] = .generator(exploration)
     archive["sampling"] = .generator(sampling)
+    archive["recycling"] = .generator(recycling)
     archive["environment"] = .archive(try training.archive())
     archive["environment_steps"] = .int(environmentSteps)
     archive["updates"] = .int(updates)
@@ -215,6 +237,7 @@ public final class DQNAgent: Agent {
     let restoredExploration = try archive.generator("exploration")
     let restoredSampling = try archive.generator("sampling")
     let environmentState = try archive.archive("environment")
+    let restoredRecycling = try archive.generator("recycling")
     try q.load(archive.archive("q"))
     try NetworkArchive.load(archive.archive("target"), into: target)
     try optimizer.load(from: archive.archive("optimizer"))
@@ -222,6 +245,7 @@ public final class DQNAgent: Agent {
     try training.load(environmentState)
     (exploration, sampling) = (restoredExploration, restoredSampling)
     environmentSteps = try archive.int("environment_steps")
+    recycling = restoredRecycling
     updates = try archive.int("updates")
     lossSum = try archive.double("loss_sum")
     qSum = try archive.double("q_sum")

@@ -59,6 +59,10 @@ public struct DQNConfig: Codable, Equatable, Sendable, ConfigValidatable {
   public var maxGradientNorm = 0.0
   /// Report training statistics every this many environment steps.
   public var logInterval = 1000
+  /// Training diagnostics of the Q-network (dormant units, srank, norms, interference), on the update's batch.
+  public var diagnostics = DiagnosticsSettings()
+  /// ReDo: recycle the Q-network's dormant units on the update's batch (off by default).
+  public var redo = ReDoSettings()
 
   /// The defaults.
   public static let defaults = DQNConfig()
@@ -102,6 +106,8 @@ public struct DQNConfig: Codable, Equatable, Sendable, ConfigValidatable {
       "must be positive and finite, got \(observationScale)", &issues)
     check(maxGradientNorm >= 0, path, "max_gradient_norm", "must be >= 0 (0: off), got \(maxGradientNorm)", &issues)
     check(logInterval > 0, path, "log_interval", "must be positive, got \(logInterval)", &issues)
+    diagnostics.validate(path: path.isEmpty ? "diagnostics" : "\(path).diagnostics", issues: &issues)
+    redo.validate(path: path.isEmpty ? "redo" : "\(path).redo", issues: &issues)
   }
 
   /// The ε schedule for a run of `totalSteps` environment steps, indexed by steps since `learning_starts`.

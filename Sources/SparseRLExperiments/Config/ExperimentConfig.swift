@@ -77,7 +77,8 @@ public struct ExperimentConfig<Settings: AgentConfiguration>: Codable, Equatable
       ])
     }
     run = try RunSettings(from: decoder)
-    settings = try container.decode(Settings.self, forKey: Key(Settings.kind.rawValue))
+    // The tree is decoded with camelCase keys (`stream_ac:` arrives as `streamAc`).
+    settings = try container.decode(Settings.self, forKey: Key(ConfigTree.camelCase(Settings.kind.rawValue)))
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -91,7 +92,7 @@ public struct ExperimentConfig<Settings: AgentConfiguration>: Codable, Equatable
     try container.encode(run.finalScoreFraction, forKey: Key("finalScoreFraction"))
     try container.encode(run.checkpointInterval, forKey: Key("checkpointInterval"))
     try container.encode(run.keepCheckpoints, forKey: Key("keepCheckpoints"))
-    try container.encode(settings, forKey: Key(Settings.kind.rawValue))
+    try container.encode(settings, forKey: Key(ConfigTree.camelCase(Settings.kind.rawValue)))
   }
 
   public func validate(path: String, issues: inout [ConfigIssue]) {

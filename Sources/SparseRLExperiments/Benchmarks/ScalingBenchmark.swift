@@ -1,0 +1,149 @@
+import Foundation
+import SparseRLAgents
+import SparseRLEnvironments
+
+/// The benchmarks of the scaling paper's additions, side by side in one run on one core:
+///
+/// - streaming: environment steps per second (each with its batch-1 update) of Stream AC and Stream Q, dense
+///   against a static mask, at several hidden widths (the batch-1 matrix-vector kernels);
+/// - diagnostics: DQN's training steps per second with the diagnostics off and at their default interval, and
+///   the cost of one measurement in updates.
+public struct ScalingBenchmark {
+  /// One streaming measurement.
+  public struct StreamingResult: Sendable {
+    public let agent: String
+    public let environment: String
+    public let width: Int
+    public let sparsity: Double
+    public let stepsPerSecond: Double
+  }
+
+  /// One diagnostics measurement.
+  public struct DiagnosticsResult: Sendable {
+    public let interval: Int
+    public let stepsPerSecond: Double
+    /// Diagnostics recorded during the timed steps.
+    public let measurements: Int
+  }
+
+  public let steps: Int
+
+  public init(steps: Int) {
+    precondition(steps > 0, "the benchmark needs steps > 0")
+    self.steps = steps
+  }
+
+  private static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+  }
+
+  /// Times `steps` training steps of `agent` after `warmup` untimed ones.
+  private func time(_ agent: any Agent, warmup: Int, sink: any MetricsSink = DiscardingMetricsSink()) throws -> Double {
+    while agent.environmentSteps < warmup { try agent.trainStep(metrics: sink) }
+    let start = ContinuousClock.now
+    for _ in 0..<steps { try agent.trainStep(metrics: sink) }
+    return Double(steps) / Self.seconds(ContinuousClock.now - start)
+  }
+
+  /// Stream AC on `continuousId` and Stream Q on `discreteId` (nil: skipped), dense and static at `sparsity`, at
+  /// each hidden width (two hidden layers), diagnostics off.
+  public func streaming(continuousId: String?, discreteId: String?, widths: [Int], sparsity: Double) throws
+    -> [StreamingResult]
+  {
+    var results: [StreamingResult] = []
+    for width in widths {
+      for level in [0, sparsity] {
+        let mask = level > 0 ? NetworkSparsity(method: .static, sparsity: level) : NetworkSparsity()
+        if let id = continuousId {
+          var config = StreamACConfig()
+          config.actorNetwork.hiddenSizes = [width, width]
+          config.criticNetwork.hiddenSizes = [width, width]
+          (config.actorSparsity, config.criticSparsity) = (mask, mask)
+          config.diagnostics.interval = 0
+          let agent = try StreamACAgent(
+            config: config, environment: EnvironmentRegistry.make(id), seed: 0, totalSteps: 1_000_000)
+          results.append(
+            StreamingResult(
+              agent: "Stream AC", environment: id, width: width, sparsity: level,
+              stepsPerSecond: try time(agent, warmup: 200)))
+        }
+        if let id = discreteId {
+          var config = StreamQConfig()
+          config.network.hiddenSizes = [width, width]
+          config.sparsity = mask
+          config.diagnostics.interval = 0
+          let agent = try StreamQAgent(
+            config: config, environment: EnvironmentRegistry.make(id), seed: 0, totalSteps: 1_000_000)
+          results.append(
+            StreamingResult(
+              agent: "Stream Q", environment: id, width: width, sparsity: level,
+              stepsPerSecond: try time(agent, warmup: 200)))
+        }
+      }
+    }
+    return results
+  }
+
+  /// DQN (published 2x512, batch 128) on `id` with the diagnostics off and every `interval` updates; `steps`
+  /// timed steps after the 1,000-step warm-up, alternating the two settings `repeats` times.
+  public func diagnostics(id: String, interval: Int, repeats: Int) throws -> [DiagnosticsResult] {
+    var results: [DiagnosticsResult] = []
+    for _ in 0..<repeats {
+      for setting in [0, interval] {
+        var config = DQNConfig()
+        config.bufferSize = steps + 2000
+        config.diagnostics.interval = setting
+        let agent = try DQNAgent(
+          config: config, environment: EnvironmentRegistry.make(id), seed: 0, totalSteps: 1_000_000)
+        let counter = CountingSink()
+        let rate = try time(agent, warmup: config.learningStarts, sink: counter)
+        results.append(DiagnosticsResult(interval: setting, stepsPerSecond: rate, measurements: counter.diagnostics))
+      }
+    }
+    return results
+  }
+
+  /// Counts the records that carry diagnostics.
+  private final class CountingSink: MetricsSink {
+    var diagnostics = 0
+    func record(group: MetricGroup, step: Int, values: [String: Double]) {
+      if values.keys.contains(where: { $0.hasSuffix("/srank") }) { diagnostics += 1 }
+    }
+  }
+
+  /// The streaming table, with the sparse/dense ratio per agent and width.
+  public static func markdown(_ results: [StreamingResult]) -> String {
+    var lines = [
+      "| agent | environment | hidden | mask | steps/s (batch-1 update each) | sparse / dense |",
+      "|---|---|---|---|---|---|",
+    ]
+    for r in results {
+      let dense = results.first { $0.agent == r.agent && $0.width == r.width && $0.sparsity == 0 }
+      let ratio = dense.map { String(format: "%.2fx", r.stepsPerSecond / $0.stepsPerSecond) } ?? "-"
+      let mask = r.sparsity == 0 ? "dense" : "\(Int((r.sparsity * 100).rounded()))% static"
+      lines.append(
+        "| \(r.agent) | \(r.environment) | \(r.width)x2 | \(mask) | \(String(format: "%.0f", r.stepsPerSecond)) | \(ratio) |"
+      )
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// The diagnostics table: mean steps/s per setting and the slowdown.
+  public static func markdown(_ results: [DiagnosticsResult]) -> String {
+    func mean(_ interval: Int) -> Double {
+      let rates = results.filter { $0.interval == interval }.map(\.stepsPerSecond)
+      return rates.reduce(0, +) / Double(max(rates.count, 1))
+    }
+    var lines = ["| diagnostics | runs | measurements per run | steps/s (mean) | slowdown |", "|---|---|---|---|---|"]
+    let off = mean(0)
+    for interval in Set(results.map(\.interval)).sorted() {
+      let rows = results.filter { $0.interval == interval }
+      let label = interval == 0 ? "off" : "every \(interval) updates"
+      let slowdown = interval == 0 ? "-" : String(format: "%.1f%%", (1 - mean(interval) / off) * 100)
+      lines.append(
+        "| \(label) | \(rows.count) | \(rows.first?.measurements ?? 0) | \(String(format: "%.1f", mean(interval))) | \(slowdown) |"
+      )
+    }
+    return lines.joined(separator: "\n")
+  }
+}
