@@ -34,8 +34,8 @@ extension TD3Agent: PolicyExporting {
   /// The actor, `tanh`, and the map to the environment's box.
   public func evaluationPolicy() throws -> Policy {
     try Policy(
-      observationShape: [observationWidth], standardization: nil, network: policyNetwork(actor.model),
-      head: .tanhBox(low: box.low, high: box.high))
+      observationShape: [core.observationWidth], standardization: nil, network: policyNetwork(actor.model),
+      head: .tanhBox(low: core.box.low, high: core.box.high))
   }
 }
 
@@ -43,8 +43,8 @@ extension SACAgent: PolicyExporting {
   /// The actor's mean (its first half of outputs), `tanh`, and the map to the environment's box.
   public func evaluationPolicy() throws -> Policy {
     try Policy(
-      observationShape: [observationWidth], standardization: nil, network: policyNetwork(actor.model),
-      head: .tanhBox(low: box.low, high: box.high))
+      observationShape: [core.observationWidth], standardization: nil, network: policyNetwork(actor.model),
+      head: .tanhBox(low: core.box.low, high: core.box.high))
   }
 }
 
