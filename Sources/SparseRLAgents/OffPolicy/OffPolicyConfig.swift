@@ -78,12 +78,10 @@ public protocol OffPolicyAlgorithmSettings: Codable, Equatable, Sendable, Config
   static var defaultShared: OffPolicySettings { get }
   /// Actor outputs per action dimension (TD3: 1, the action; SAC: 2, mean and log std).
   static var actorOutputsPerAction: Int { get }
+  /// The agent these settings configure.
+  associatedtype AgentType: OffPolicyAgent where AgentType.Settings == Self
   /// The algorithm's defaults.
   init()
-  /// Builds the agent.
-  static func makeAgent(
-    config: OffPolicyConfig<Self>, environment: any Environment, seed: UInt64, totalSteps: Int
-  ) throws -> any Agent
 }
 
 /// The configuration of an off-policy actor-critic agent: the shared settings and the algorithm's own, one
@@ -133,6 +131,6 @@ extension OffPolicyConfig: AgentConfiguration {
   public func makeAgent(
     makeEnvironment: @escaping () throws -> any Environment, seed: UInt64, totalSteps: Int
   ) throws -> any Agent {
-    try Algorithm.makeAgent(config: self, environment: makeEnvironment(), seed: seed, totalSteps: totalSteps)
+    try Algorithm.AgentType(config: self, environment: makeEnvironment(), seed: seed, totalSteps: totalSteps)
   }
 }

@@ -43,10 +43,16 @@ public final class OffPolicyCore {
   var lastSteps = 1
   var statistics = UpdateStatistics()
 
-  /// The core of agent `name` on `environment` (vector observations, box actions) for `totalSteps` steps.
-  init(settings: OffPolicySettings, name: String, environment: any Environment, seed: UInt64, totalSteps: Int)
-    throws
-  {
+  /// The core of an agent of `config` on `environment` (vector observations, box actions) for `totalSteps`
+  /// steps. Throws `ConfigError` with every invalid setting of `config` (shared and the algorithm's).
+  init<Algorithm>(
+    config: OffPolicyConfig<Algorithm>, environment: any Environment, seed: UInt64, totalSteps: Int
+  ) throws {
+    var issues: [ConfigIssue] = []
+    config.validate(path: "agent", issues: &issues)
+    if !issues.isEmpty { throw ConfigError(issues: issues) }
+    let settings = config.shared
+    let name = Algorithm.kind.rawValue.uppercased()
     self.settings = settings
     self.name = name
     self.totalSteps = totalSteps
@@ -185,6 +191,10 @@ public final class OffPolicyCore {
 /// supplies only what its algorithm defines (its policy's actions, its update, its own metrics and state).
 /// `Agent` is implemented once for all of them below.
 public protocol OffPolicyAgent: Agent {
+  /// The algorithm's own settings.
+  associatedtype Settings: OffPolicyAlgorithmSettings
+  /// An agent of `config` training on `environment` for `totalSteps` steps.
+  init(config: OffPolicyConfig<Settings>, environment: any Environment, seed: UInt64, totalSteps: Int) throws
   /// The shared machinery.
   var core: OffPolicyCore { get }
   /// The noise-free policy's normalised actions `[actions x batch]` for observations `[width x batch]`

@@ -24,12 +24,8 @@ public final class SACAgent: OffPolicyAgent {
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: SACConfig, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
-    var issues: [ConfigIssue] = []
-    config.validate(path: "agent", issues: &issues)
-    if !issues.isEmpty { throw ConfigError(issues: issues) }
+    core = try OffPolicyCore(config: config, environment: environment, seed: seed, totalSteps: totalSteps)
     self.config = config
-    core = try OffPolicyCore(
-      settings: config.shared, name: "SAC", environment: environment, seed: seed, totalSteps: totalSteps)
     let actions = core.box.count
     var random = RandomGenerator(seed: seed)
     var actorStream = random.stream("actor")

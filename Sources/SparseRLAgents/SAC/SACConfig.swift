@@ -1,5 +1,3 @@
-import SparseRLEnvironments
-
 /// SAC's configuration (Haarnoja et al. 2018, with RLx2's published settings as defaults): the shared
 /// off-policy settings and `SACSettings`.
 ///
@@ -27,16 +25,11 @@ public struct SACSettings: OffPolicyAlgorithmSettings {
 
   public init() {}
 
+  public typealias AgentType = SACAgent
   public static var kind: AgentKind { .sac }
   public static var actorOutputsPerAction: Int { 2 }
   public static var defaultShared: OffPolicySettings {
     OffPolicySettings(replay: ReplaySettings(capacity: 3_000_000, minCapacity: 200_000))
-  }
-
-  public static func makeAgent(
-    config: SACConfig, environment: any Environment, seed: UInt64, totalSteps: Int
-  ) throws -> any Agent {
-    try SACAgent(config: config, environment: environment, seed: seed, totalSteps: totalSteps)
   }
 
   public func validate(path: String, issues: inout [ConfigIssue]) {

@@ -23,12 +23,8 @@ public final class TD3Agent: OffPolicyAgent {
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: TD3Config, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
-    var issues: [ConfigIssue] = []
-    config.validate(path: "agent", issues: &issues)
-    if !issues.isEmpty { throw ConfigError(issues: issues) }
+    core = try OffPolicyCore(config: config, environment: environment, seed: seed, totalSteps: totalSteps)
     self.config = config
-    core = try OffPolicyCore(
-      settings: config.shared, name: "TD3", environment: environment, seed: seed, totalSteps: totalSteps)
     var random = RandomGenerator(seed: seed)
     var actorStream = random.stream("actor")
     actor = try SparseNetwork(

@@ -1,5 +1,3 @@
-import SparseRLEnvironments
-
 /// TD3's configuration (Fujimoto et al. 2018, with RLx2's published settings as defaults): the shared
 /// off-policy settings and `TD3Settings`.
 ///
@@ -24,16 +22,11 @@ public struct TD3Settings: OffPolicyAlgorithmSettings {
 
   public init() {}
 
+  public typealias AgentType = TD3Agent
   public static var kind: AgentKind { .td3 }
   public static var actorOutputsPerAction: Int { 1 }
   public static var defaultShared: OffPolicySettings {
     OffPolicySettings(replay: ReplaySettings(capacity: 1_000_000, minCapacity: 100_000))
-  }
-
-  public static func makeAgent(
-    config: TD3Config, environment: any Environment, seed: UInt64, totalSteps: Int
-  ) throws -> any Agent {
-    try TD3Agent(config: config, environment: environment, seed: seed, totalSteps: totalSteps)
   }
 
   public func validate(path: String, issues: inout [ConfigIssue]) {
