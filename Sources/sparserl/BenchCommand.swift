@@ -6,6 +6,9 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure kernels, environments and agents (build with -c release).",
-    subcommands: [BenchKernelsCommand.self, BenchEnvsCommand.self, BenchMuJoCoCommand.self, BenchAgentsCommand.self]
+    subcommands: [
+      BenchKernelsCommand.self, BenchEnvsCommand.self, BenchMuJoCoCommand.self, BenchDMCCommand.self,
+      BenchAgentsCommand.self,
+    ]
   )
 }
