@@ -7,7 +7,8 @@ struct BenchCommand: ParsableCommand {
     commandName: "bench",
     abstract: "Measure kernels, environments and agents (build with -c release).",
     subcommands: [
-      BenchKernelsCommand.self, BenchEnvsCommand.self, BenchMuJoCoCommand.self, BenchAgentsCommand.self,
+      BenchKernelsCommand.self, BenchEnvsCommand.self, BenchMuJoCoCommand.self, BenchDMCCommand.self,
+      BenchAgentsCommand.self,
       BenchAtariCommand.self, BenchInferenceCommand.self, BenchScalingCommand.self,
     ]
   )
