@@ -38,10 +38,13 @@ public final class Linear: MaskableLayer {
   /// A layer with freshly initialised parameters.
   ///
   /// - Parameters:
+  ///   - inFeatures: input features.
+  ///   - outFeatures: output features.
   ///   - pattern: the active weights of a sparse layer (`nil`: dense). Values are drawn for the dense shape and
   ///     the active entries kept, so each active weight follows `weightInitializer`.
   ///   - weightInitializer: `.pytorchDefault` (PyTorch's `nn.Linear`) by default.
   ///   - biasInitializer: `.pytorchDefault` by default, drawn with the weight's fans; `nil` for no bias.
+  ///   - random: the generator the initial values are drawn from.
   public convenience init(
     inFeatures: Int, outFeatures: Int, pattern: SparsePattern? = nil,
     weightInitializer: Initializer = .pytorchDefault, biasInitializer: Initializer? = .pytorchDefault,

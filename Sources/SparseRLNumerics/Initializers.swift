@@ -51,8 +51,11 @@ public enum Initializer: Sendable, Equatable {
   /// Draws the values of a `[rows x columns]` tensor, row-major.
   ///
   /// - Parameters:
+  ///   - rows: rows of the tensor (output units).
+  ///   - columns: columns of the tensor (inputs per unit).
   ///   - fanIn: inputs per unit; defaults to `columns`.
   ///   - fanOut: outputs per input; defaults to `rows`.
+  ///   - random: the generator the values are drawn from.
   public func values(
     rows: Int, columns: Int, fanIn: Int? = nil, fanOut: Int? = nil, using random: inout RandomGenerator
   ) -> [Float] {

@@ -17,7 +17,7 @@ let configuration = """
     warmup_steps: \(min(1000, steps / 2))
     actor_sparsity: {method: rigl, sparsity: 0.9, update_interval: 1000}
     critic_sparsity: {method: rigl, sparsity: 0.9, update_interval: 1000}
-    replay: {capacity: 100000}
+    replay: {capacity: 100000, min_capacity: 10000}
   """
 let experiment = try Experiment.resolve(layers: [.init(yaml: configuration, source: "example")], overrides: [])
 let run = try RunDirectory.create(at: FileManager.default.temporaryDirectory.appendingPathComponent("sac-\(UUID())"))
