@@ -1,4 +1,5 @@
 import Foundation
+import SparseRLEnvironments
 import SparseRLNetworks
 import SparseRLNumerics
 import SparseRLTestSupport
@@ -254,5 +255,27 @@ struct SVDReference: Decodable {
     let recycled = ReDo.recycle(fixture.model, inputs: fixture.inputs, threshold: 0.1, random: &random)
     #expect(recycled.allSatisfy { $0.isEmpty })
     #expect(NetworkArchive.archive(of: fixture.model) == before)
+  }
+}
+
+@Suite struct DQNDiagnosticsTests {
+  /// DQN logs the diagnostics of its Q-network every `diagnostics.interval` updates, under the names it declares.
+  @Test func dqnRecordsDiagnosticsAtTheInterval() throws {
+    var config = DQNConfig()
+    config.network = NetworkArchitecture(hiddenSizes: [32, 32])
+    config.learningStarts = 100
+    config.batchSize = 32
+    config.diagnostics.interval = 50
+    config.diagnostics.perSampleGradients = 4
+    let agent = try DQNAgent(
+      config: config, environment: EnvironmentRegistry.make("CartPole-v1"), seed: 1, totalSteps: 1000)
+    let sink = RecordingMetricsSink()
+    while agent.environmentSteps < 300 { try agent.trainStep(metrics: sink) }
+    #expect(sink.train("q/srank").map(\.step) == [150, 200, 250, 300])
+    let names = Set(agent.metricNames[.train]!)
+    for record in sink.records where record.values["q/srank"] != nil {
+      #expect(Set(record.values.keys).isSubset(of: names))
+      #expect(record.values.values.allSatisfy { $0.isFinite })
+    }
   }
 }

@@ -30,13 +30,16 @@ public enum SingularValues {
   private static func orthogonalize(_ vectors: inout [Double], count: Int, length: Int) -> [Double] {
     vectors.withUnsafeMutableBufferPointer { v in
       var squaredNorms = [Double](repeating: 0, count: count)
-      for _ in 0..<100 {
+      for _ in 0..<60 {
         // Refreshed every sweep so that the running updates below do not drift.
         for p in 0..<count {
           var sum = 0.0
           for i in 0..<length { sum += v[p * length + i] * v[p * length + i] }
           squaredNorms[p] = sum
         }
+        // Vectors below 1e-14 of the largest norm are rounding noise (a rank-deficient matrix): rotating them
+        // cannot change the spectrum beyond that, and their relative orthogonality may never converge.
+        let negligible = 1e-28 * (squaredNorms.max() ?? 0)
         var rotated = false
         for p in 0..<count {
           for q in (p + 1)..<count {
@@ -44,7 +47,9 @@ public enum SingularValues {
             for i in 0..<length { dot += v[p * length + i] * v[q * length + i] }
             let alpha = squaredNorms[p]
             let beta = squaredNorms[q]
-            guard abs(dot) > 1e-14 * (alpha * beta).squareRoot() && dot != 0 else { continue }
+            guard alpha > negligible && beta > negligible, abs(dot) > 1e-14 * (alpha * beta).squareRoot() else {
+              continue
+            }
             rotated = true
             let zeta = (beta - alpha) / (2 * dot)
             let t = (zeta >= 0 ? 1.0 : -1.0) / (abs(zeta) + (1 + zeta * zeta).squareRoot())
