@@ -17,7 +17,7 @@ import Testing
     config.actorLearningRate = 1e-3
     config.criticLearningRate = 1e-3
     config.warmupSteps = 2000
-    config.replay = ReplaySettings(capacity: 100_000, minCapacity: 100_000)
+    config.replay = ReplaySettings(capacity: 100_000, minCapacity: 50_000)
     let steps = 15_000
     let agent = try SACAgent(
       config: config, environment: try EnvironmentRegistry.make(id), seed: 1, totalSteps: steps)
