@@ -94,13 +94,6 @@ struct ExportCase: CustomTestStringConvertible, Sendable {
   ]
 }
 
-private func temporaryFolder(_ name: String) throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-    "sparserl-export-\(name)-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
 /// Runs `cc` (C99, -O2, warnings as errors) on `sources`; returns the executable.
 func compileC(_ sources: [URL], output: URL) throws {
   let process = Process()
