@@ -18,7 +18,7 @@ public enum PolicyEvaluation {
     let store = CheckpointStore(folder: run.checkpoints)
     guard
       let loaded = store.loadNewest(
-        decode: { try CheckpointFormat.decode($0, config: config) },
+        decode: { try CheckpointFormat.decode($0, config: experiment.resolvedYAML) },
         onRejected: { file, error in logger.warning("skipping checkpoint \(file.lastPathComponent): \(error)") })
     else {
       throw RunDirectory.Problem(description: "\(run.url.path) has no valid checkpoint to evaluate")
