@@ -45,7 +45,7 @@ private func files(_ url: URL) throws -> [String: Data] {
       Issue.record("expected a non-finite value, got \(error)")
       return
     }
-    let record = try RunRecord.readAnySpelling(from: run.record)
+    let record = try RunRecord.read(from: run.record)
     #expect(record.status == "failed")
     #expect(record.error == "\(error)")
     #expect(record.failedAtStep == record.environmentSteps && record.environmentSteps > 64)

@@ -25,7 +25,7 @@ enum RunFailure {
     _ error: any Error, step: Int, experiment: Experiment, run: RunDirectory,
     networks: [RunRecord.NetworkRecord] = []
   ) throws {
-    let previous = try? RunRecord.readAnySpelling(from: run.record)
+    let previous = try? RunRecord.read(from: run.record)
     let settings = experiment.run
     var record =
       previous
@@ -40,33 +40,5 @@ enum RunFailure {
     record.failedAtStep = step
     if !networks.isEmpty { record.networks = networks }
     try record.write(to: run.record)
-  }
-}
-
-extension RunRecord {
-  /// Reads `run.json` whichever spelling its FLOP keys have (`inference_flops` or the older `inference_flo_ps`,
-  /// which the default snake-case conversion cannot map back to `inferenceFLOPs`).
-  public static func readAnySpelling(from url: URL) throws -> RunRecord {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .custom { path in
-      let key = path.last!.stringValue
-      var parts = key.split(separator: "_").map(String.init)
-      guard !parts.isEmpty else { return path.last! }
-      for index in parts.indices.dropFirst() {
-        parts[index] =
-          parts[index] == "flops" ? "FLOPs" : parts[index].prefix(1).uppercased() + parts[index].dropFirst()
-      }
-      let camel = parts.joined().replacingOccurrences(of: "FloPs", with: "FLOPs")
-      return AnyKey(camel)
-    }
-    return try decoder.decode(RunRecord.self, from: Data(contentsOf: url))
-  }
-
-  private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
   }
 }

@@ -112,9 +112,24 @@ public struct RunRecord: Codable, Equatable, Sendable {
   }
 
   /// Reads a record written by `write`.
+  ///
+  /// Records written before the FLOP keys were spelled as words (`inference_flo_ps`) read too.
   public static func read(from url: URL) throws -> RunRecord {
     let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.keyDecodingStrategy = .custom { path in
+      let words = path.last!.stringValue.replacingOccurrences(of: "_flo_ps", with: "_flops").split(separator: "_")
+      guard let first = words.first else { return path.last! }
+      return RecordKey(words.dropFirst().reduce(String(first)) { $0 + $1.prefix(1).uppercased() + $1.dropFirst() })
+    }
     return try decoder.decode(RunRecord.self, from: Data(contentsOf: url))
+  }
+
+  /// A key of `run.json` as `read` maps it.
+  private struct RecordKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
   }
 }

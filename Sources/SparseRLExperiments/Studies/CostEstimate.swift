@@ -44,7 +44,7 @@ public struct CostEstimate {
     var rates: [String: (Double, Source)] = [:]
     // Rates recorded by runs of the study that have trained.
     for run in runs {
-      guard let record = try? RunRecord.readAnySpelling(from: study.run(run.point.name).record),
+      guard let record = try? RunRecord.read(from: study.run(run.point.name).record),
         record.stepsPerSecond > 0,
         record.environmentSteps > 0
       else { continue }
@@ -54,7 +54,7 @@ public struct CostEstimate {
     }
     return runs.compactMap { run -> Line? in
       guard let experiment = run.experiment else { return nil }
-      let record = try? RunRecord.readAnySpelling(from: study.run(run.point.name).record)
+      let record = try? RunRecord.read(from: study.run(run.point.name).record)
       let done = record?.status == "finished" ? experiment.run.totalSteps : (record?.environmentSteps ?? 0)
       var line = Line(
         name: run.point.name, totalSteps: experiment.run.totalSteps,

@@ -94,7 +94,7 @@ public struct StudyDirectory: Sendable {
       return .failed(error: "invalid configuration: " + Self.lastLine(error), step: nil)
     }
     let run = run(name)
-    let record = try? RunRecord.readAnySpelling(from: run.record)
+    let record = try? RunRecord.read(from: run.record)
     if record?.status == "finished" { return .finished(score: record?.finalScore) }
     if record?.status == "failed" {
       return .failed(error: Self.lastLine(record?.error ?? "unknown error"), step: record?.failedAtStep)

@@ -14,12 +14,12 @@ public enum StudyStatusText {
       (try? study.readResolvedStudy().runs.map(\.name)).map { names in
         Dictionary(
           uniqueKeysWithValues: names.map { name in
-            (name, (try? RunRecord.readAnySpelling(from: study.run(name).record))?.totalSteps)
+            (name, (try? RunRecord.read(from: study.run(name).record))?.totalSteps)
           })
       } ?? [:]
     var rows = [["run", "state", "steps", "score", "detail"]]
     for (name, state) in states {
-      let record = try? RunRecord.readAnySpelling(from: study.run(name).record)
+      let record = try? RunRecord.read(from: study.run(name).record)
       let steps = record.map { "\($0.environmentSteps)/\(totals[name].flatMap { $0 } ?? $0.totalSteps)" } ?? ""
       var detail = ""
       var score = ""

@@ -43,7 +43,7 @@ public struct StudyResults {
       if results.settings.ranges == nil { results.settings.ranges = resolved.report.ranges }
       for run in resolved.runs {
         let directory = study.run(run.name)
-        guard let record = try? RunRecord.readAnySpelling(from: directory.record), record.status == "finished",
+        guard let record = try? RunRecord.read(from: directory.record), record.status == "finished",
           record.finalScore != nil
         else {
           results.unfinished.append(run.name)
