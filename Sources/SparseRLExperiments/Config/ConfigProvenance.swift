@@ -35,6 +35,13 @@ public enum ConfigProvenance {
     return lines.dropFirst().prefix { $0.hasPrefix(item) }.map { String($0.dropFirst(item.count)) }
   }
 
+  /// `text` without the lines `header` wrote at its top: the resolved configuration itself.
+  public static func resolvedYAML(configText text: String) -> String {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.first.map(String.init) == title else { return text }
+    return lines.dropFirst().drop { $0.hasPrefix(item) }.joined(separator: "\n")
+  }
+
   /// The preset names (and the built-in default) among `madeFrom`, in order.
   public static func presets(in madeFrom: [String]) -> [String] {
     madeFrom.compactMap { entry in

@@ -41,7 +41,8 @@ public struct StudyDirectory: Sendable {
         let experiment = try study.experiment(for: point, budget: budget)
         let existing = run(point.name).config
         if FileManager.default.fileExists(atPath: existing.path),
-          try String(contentsOf: existing, encoding: .utf8) != experiment.resolvedYAML
+          ConfigProvenance.resolvedYAML(configText: try String(contentsOf: existing, encoding: .utf8))
+            != experiment.resolvedYAML
         {
           throw StudyFile.Problem(
             description: "\(existing.path) was started with another configuration than the study now gives; "
