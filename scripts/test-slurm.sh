@@ -163,7 +163,10 @@ grep -q "4 finished" "$work/status2.out" || fail "not every run finished: $(cat 
 grep -q "resum" "$out/sweep/logs/${names[0]}.log" || fail "the cancelled run was not resumed"
 
 for name in "${names[@]}"; do
-  for file in config.yaml train.csv episodes.csv eval.csv policy.srl; do
+  # config.yaml's comment header names the study folder the run was made in; the configuration must be equal.
+  cmp -s <(grep -v '^#' "$work/local/$name/config.yaml") <(grep -v '^#' "$out/$name/config.yaml") \
+    || fail "$name/config.yaml differs from the local launcher's"
+  for file in train.csv episodes.csv eval.csv policy.srl; do
     cmp -s "$work/local/$name/$file" "$out/$name/$file" || fail "$name/$file differs from the local launcher's"
   done
 done
