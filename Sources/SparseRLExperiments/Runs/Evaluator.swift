@@ -48,6 +48,14 @@ public struct Evaluator {
 
   /// Plays `episodes` episodes; `noise` is the standard deviation of the observation noise (0: none).
   public func evaluate(agent: any Agent, episodes: Int, index: Int, noise: Double = 0) throws -> EvaluationResult {
+    try evaluate(episodes: episodes, index: index, noise: noise, act: agent.evaluationAction(for:))
+  }
+
+  /// Plays `episodes` episodes with the actions `act` chooses (for a policy loaded from a policy file), on the same
+  /// seeded episodes as `evaluate(agent:episodes:index:noise:)`.
+  public func evaluate(
+    episodes: Int, index: Int, noise: Double = 0, act: ([Float]) throws -> Action
+  ) throws -> EvaluationResult {
     var environment: any Environment = try EnvironmentRegistry.make(self.environment)
     let streams = RandomGenerator(seed: seed).stream("evaluation-\(index)")
     if noise > 0 {
@@ -61,7 +69,7 @@ public struct Evaluator {
       var total = 0.0
       var length = 0
       while true {
-        let step = try environment.step(agent.evaluationAction(for: observation))
+        let step = try environment.step(act(observation))
         total += step.reward
         length += 1
         observation = step.observation

@@ -1,10 +1,9 @@
-// Trains SAC with 90%-sparse actor and critics (RigL) on Pendulum-v1, then loads the saved policy into a fresh
-// agent and checks that it plays exactly as the trained one did. Usage: TrainSparseSAC [STEPS] (default 20000).
+// Trains SAC with 90%-sparse actor and critics (RigL) on Pendulum-v1, then loads the saved policy with
+// SparseRLPolicy and checks that it plays exactly as the trained agent did. Usage: TrainSparseSAC [STEPS] (default 20000).
 import Foundation
-import SparseRLAgents
+import SparseRLEnvironments
 import SparseRLExperiments
-import SparseRLNetworks
-import SparseRLNumerics
+import SparseRLPolicy
 
 let steps = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 20_000
 let configuration = """
@@ -24,13 +23,16 @@ let run = try RunDirectory.create(at: FileManager.default.temporaryDirectory.app
 let record = try Trainer(experiment: experiment, run: run).start()
 print(RunSummary.text(record, run: run))
 
-// policy.srl holds every network of the agent by role; load them into a newly built agent.
-let policy = try BinaryArchive(decoding: [UInt8](Data(contentsOf: run.policy)))
-let agent = try experiment.makeAgent(makeEnvironment: experiment.makeTrainingEnvironment)
-for (role, network) in agent.networks { try NetworkArchive.load(policy.archive(role), into: network.model) }
-// Replay the run's final evaluation (evaluation 0, seeded by the run's seed) with the loaded policy.
+// policy.srl is the deterministic policy alone (SparseRLPolicy); replay the run's final evaluation (evaluation 0,
+// seeded by the run's seed) with it.
+let policy = try Policy(contentsOf: run.policy)
 let evaluator = Evaluator(environment: experiment.run.environment, seed: UInt64(experiment.run.seed))
-let replayed = try evaluator.evaluate(agent: agent, episodes: experiment.run.evaluationEpisodes, index: 0)
+let replayed = try evaluator.evaluate(episodes: experiment.run.evaluationEpisodes, index: 0) { observation in
+  guard case .continuous(let action) = policy.action(for: observation) else { fatalError("SAC acts continuously") }
+  return .continuous(action)
+}
 print(
   "loaded policy: mean return \(String(format: "%.2f", replayed.meanReturn)) over \(replayed.returns.count) episodes")
-guard replayed.meanReturn == record.finalScore else { fatalError("the loaded policy plays differently") }
+guard let score = record.finalScore, abs(replayed.meanReturn - score) <= 1e-6 * max(1, abs(score)) else {
+  fatalError("the loaded policy plays differently")
+}
