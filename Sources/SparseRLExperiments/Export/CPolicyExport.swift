@@ -160,7 +160,13 @@ private struct CWriter {
         body +=
           sparse
           ? "    for (int k = l\(l)_row[r]; k < l\(l)_row[r + 1]; ++k) s += l\(l)_w[k] * x[l\(l)_col[k]];\n"
-          : "    for (int c = 0; c < \(columns); ++c) s += l\(l)_w[r * \(columns) + c] * x[c];\n"
+          // Four partial sums break the dependency chain of one accumulator (without -ffast-math the compiler
+          // may not reorder a float sum itself).
+          : "    const float *w = l\(l)_w + r * \(columns);\n    float s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;\n"
+            + "    int c = 0;\n"
+            + "    for (; c + 4 <= \(columns); c += 4) {\n"
+            + "      s += w[c] * x[c]; s1 += w[c + 1] * x[c + 1]; s2 += w[c + 2] * x[c + 2]; s3 += w[c + 3] * x[c + 3];\n"
+            + "    }\n    for (; c < \(columns); ++c) s += w[c] * x[c];\n    s = (s + s1) + (s2 + s3);\n"
         body += "    y[r] = s + l\(l)_b[r];\n  }\n"
         swap()
         features = rows
