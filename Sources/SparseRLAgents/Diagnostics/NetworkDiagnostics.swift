@@ -13,6 +13,7 @@ public struct DiagnosticsSettings: Codable, Equatable, Sendable, ConfigValidatab
   /// gradient signal-to-noise ratio. Memory: this many copies of the network's stored gradient.
   public var perSampleGradients = 16
 
+  /// The defaults above.
   public init() {}
 
   public func validate(path: String, issues: inout [ConfigIssue]) {
@@ -51,6 +52,7 @@ public struct DiagnosedNetwork {
   /// Sets the parameter gradients to the loss gradient over the given samples.
   public var lossGradient: ([Int]) throws -> Void
 
+  /// A network to measure, with its batch and the loss whose per-sample gradients the diagnostics need.
   public init(role: String, model: any Layer, inputs: Matrix, lossGradient: @escaping ([Int]) throws -> Void) {
     self.role = role
     self.model = model

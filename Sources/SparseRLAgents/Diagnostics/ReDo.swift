@@ -9,6 +9,7 @@ public struct ReDoSettings: Codable, Equatable, Sendable, ConfigValidatable {
   /// Units with a dormancy score at or below this are recycled (0.025 for ReDo's DQN on Atari, 0.1 otherwise).
   public var threshold = 0.1
 
+  /// ReDo off (`interval` 0) with threshold 0.1.
   public init() {}
 
   public func validate(path: String, issues: inout [ConfigIssue]) {

@@ -96,11 +96,13 @@ public struct OffPolicyConfig<Algorithm: OffPolicyAlgorithmSettings>: Codable, E
 
   public init() {}
 
+  /// A shared setting, read and written as if it were a field of this configuration (`config.batchSize`).
   public subscript<T>(dynamicMember keyPath: WritableKeyPath<OffPolicySettings, T>) -> T {
     get { shared[keyPath: keyPath] }
     set { shared[keyPath: keyPath] = newValue }
   }
 
+  /// An algorithm-specific setting, read and written as if it were a field of this configuration (`config.policyDelay`).
   public subscript<T>(dynamicMember keyPath: WritableKeyPath<Algorithm, T>) -> T {
     get { algorithm[keyPath: keyPath] }
     set { algorithm[keyPath: keyPath] = newValue }

@@ -11,6 +11,7 @@ public struct SACActorLoss {
   /// The temperature alpha (a constant of this loss).
   public let alpha: Float
 
+  /// The loss at temperature `alpha`.
   public init(alpha: Float) { self.alpha = alpha }
 
   /// The loss's gradient with respect to each critic's value: `-1/B` for the critic that gives the minimum of

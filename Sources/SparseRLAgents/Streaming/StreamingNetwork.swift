@@ -23,6 +23,7 @@ public struct StreamingNetworkSettings: Codable, Equatable, Sendable, ConfigVali
   /// Fraction of each unit's incoming weights `sparse_init` zeroes.
   public var sparseInitFraction = 0.9
 
+  /// The defaults above.
   public init() {}
 
   public func validate(path: String, issues: inout [ConfigIssue]) {

@@ -12,9 +12,13 @@ public struct AreaResize: Sendable {
     let alpha: Float
   }
 
+  /// Rows of the source image.
   public let sourceHeight: Int
+  /// Columns of the source image.
   public let sourceWidth: Int
+  /// Rows of the resized image.
   public let height: Int
+  /// Columns of the resized image.
   public let width: Int
   private let xWeights: [Weight]
   private let yWeights: [Weight]

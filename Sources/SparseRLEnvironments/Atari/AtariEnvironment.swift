@@ -18,15 +18,18 @@ import SparseRLNumerics
 public final class AtariEnvironment: Environment {
   /// What an observation holds.
   public enum ObservationType: String, Sendable {
+    /// Channel-major RGB `[3, 210, 160]`, or luminance `[210, 160]` as ALE computes it.
     case rgb, grayscale
   }
 
   public let id: String
   /// The snake_case ROM id, e.g. `space_invaders`.
   public let game: String
+  /// What an observation holds.
   public let observationType: ObservationType
   /// Emulator frames per step.
   public let frameskip: Int
+  /// Probability that the emulator repeats the previous action instead of the chosen one (sticky actions; 0.25 in `-v5`).
   public let repeatActionProbability: Float
   /// Frames after which an episode is truncated (ALE's `max_num_frames_per_episode`; nil: none).
   public let maxFramesPerEpisode: Int?

@@ -12,9 +12,13 @@
 /// Observations are `[screenSize, screenSize]` bytes (as floats), row-major.
 public final class AtariPreprocessing: EnvironmentWrapper {
   public let inner: any Environment
+  /// At most this many no-op actions after a reset (a uniform number from 0 up to it).
   public let noopMax: Int
+  /// Emulator frames per step (the last two are max-pooled).
   public let frameSkip: Int
+  /// Side of the square resized observation (84).
   public let screenSize: Int
+  /// Whether losing a life ends the episode as terminated.
   public let terminalOnLifeLoss: Bool
   public let observationSpace: Space
   private let atari: AtariEnvironment

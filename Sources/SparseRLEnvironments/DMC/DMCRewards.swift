@@ -3,8 +3,11 @@ import Foundation
 /// The sigmoids of dm_control's `rewards.tolerance` (`dm_control/utils/rewards.py`): each maps a distance `x`
 /// (in units of the margin) to 1 at `x = 0` and to `valueAt1` at `|x| = 1`.
 public enum DMCSigmoid: String, CaseIterable, Sendable {
+  /// The sigmoids of `rewards.tolerance` named as dm_control names them.
   case gaussian, hyperbolic, reciprocal, cosine, linear, quadratic
+  /// dm_control's `long_tail`.
   case longTail = "long_tail"
+  /// dm_control's `tanh_squared`.
   case tanhSquared = "tanh_squared"
 
   /// Whether `valueAt1` may be 0 (`cosine`, `linear`, `quadratic`); the others need it strictly inside (0, 1).

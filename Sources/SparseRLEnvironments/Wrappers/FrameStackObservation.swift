@@ -3,6 +3,7 @@
 /// after a reset every slot holds the reset observation.
 public final class FrameStackObservation: EnvironmentWrapper {
   public let inner: any Environment
+  /// Observations in the stack.
   public let stackSize: Int
   public let observationSpace: Space
   /// The stacked frames, oldest first.

@@ -8,7 +8,9 @@ import SparseRLNumerics
 public struct AtariBenchmark {
   /// One measurement.
   public struct Result: Sendable {
+    /// The game (`AtariDQN/<Game>-v5`).
     public let game: String
+    /// Environment steps measured.
     public let steps: Int
     /// `AtariDQN/<Game>-v5` steps with uniform random actions (resets when an episode ends included).
     public let environmentStepsPerSecond: Double
@@ -24,7 +26,9 @@ public struct AtariBenchmark {
     public var overhead: Double { emulatorStepsPerSecond / environmentStepsPerSecond - 1 }
   }
 
+  /// The game (`AtariDQN/<Game>-v5`).
   public let game: String
+  /// Environment steps per measurement.
   public let steps: Int
   /// Measurements per Swift run; the fastest counts.
   public let repeats: Int

@@ -8,7 +8,9 @@ import SparseRLNumerics
 public struct DMCBenchmark {
   /// One measurement.
   public struct Result: Sendable {
+    /// The task id (`dmc/<domain>-<task>`).
     public let id: String
+    /// Control steps measured.
     public let steps: Int
     /// `DMCEnvironment.step` with uniform random actions (resets included).
     public let environmentStepsPerSecond: Double
@@ -22,11 +24,14 @@ public struct DMCBenchmark {
     public var overhead: Double { simulatorStepsPerSecond / environmentStepsPerSecond - 1 }
   }
 
+  /// The task id (`dmc/<domain>-<task>`).
   public let id: String
+  /// Control steps per measurement.
   public let steps: Int
   /// Measurements per Swift run; the fastest counts.
   public let repeats: Int
 
+  /// A benchmark of `steps` control steps on task `id`, the fastest of `repeats` Swift runs counting.
   public init(id: String, steps: Int, repeats: Int = 3) {
     precondition(steps > 0 && repeats > 0, "the benchmark needs at least one step and one repeat")
     self.id = id

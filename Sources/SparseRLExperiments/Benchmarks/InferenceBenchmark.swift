@@ -19,6 +19,7 @@ public struct InferenceBenchmark {
   /// `Tests/References/onnx_policy.py`.
   public var script: URL
 
+  /// A benchmark that runs each measurement for `seconds`, ONNX Runtime through `script` in `python`.
   public init(seconds: Double, python: URL, script: URL) {
     self.seconds = seconds
     self.python = python
@@ -27,11 +28,17 @@ public struct InferenceBenchmark {
 
   /// One row: actions per second by runtime and batch size (`nil` when the runtime could not be measured).
   public struct Result: Sendable {
+    /// Fraction of the hidden weights that are zero (0: dense).
     public var sparsity: Double
+    /// Weights the policy multiplies by (its active weights).
     public var activeWeights: Int
+    /// Bytes of weight data (values and indices) in the C export's `policy.c`.
     public var cDataBytes: Int
+    /// Actions per second through `SparseRLPolicy`, one observation per call and 32 per call.
     public var swift: (batch1: Double, batch32: Double)
+    /// Actions per second of the compiled C export (a batch is that many `policy_act` calls).
     public var c: (batch1: Double, batch32: Double)?
+    /// Actions per second of ONNX Runtime (one thread) on the ONNX export.
     public var onnx: (batch1: Double, batch32: Double)?
   }
 

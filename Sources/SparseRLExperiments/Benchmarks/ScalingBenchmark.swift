@@ -11,23 +11,32 @@ import SparseRLEnvironments
 public struct ScalingBenchmark {
   /// One streaming measurement.
   public struct StreamingResult: Sendable {
+    /// `Stream AC` or `Stream Q`.
     public let agent: String
+    /// The environment id.
     public let environment: String
+    /// Units of each of the two hidden layers.
     public let width: Int
+    /// Fraction of hidden weights masked to zero (0: dense).
     public let sparsity: Double
+    /// Environment steps per second, each with its batch-1 update.
     public let stepsPerSecond: Double
   }
 
   /// One diagnostics measurement.
   public struct DiagnosticsResult: Sendable {
+    /// Updates between two diagnostics measurements (0: diagnostics off).
     public let interval: Int
+    /// Training steps per second.
     public let stepsPerSecond: Double
     /// Diagnostics recorded during the timed steps.
     public let measurements: Int
   }
 
+  /// Timed environment steps per streaming measurement.
   public let steps: Int
 
+  /// A benchmark of `steps` timed steps per streaming measurement.
   public init(steps: Int) {
     precondition(steps > 0, "the benchmark needs steps > 0")
     self.steps = steps

@@ -15,22 +15,35 @@ import Yams
 /// thread, not wall time, so a busy machine does not inflate the estimate of single-core training time.
 public struct CostEstimate {
   /// Where a rate came from.
-  public enum Source: String, Sendable { case record, probe }
+  public enum Source: String, Sendable {
+    /// The run records of this study.
+    case record
+    /// A short probe in this process.
+    case probe
+  }
 
   /// One run's estimate.
   public struct Line {
+    /// The run.
     public var name: String
+    /// Environment steps of the whole run.
     public var totalSteps: Int
     /// Steps still to do (the run's record says how far it got).
     public var remainingSteps: Int
+    /// The measured rate (nil: none could be measured).
     public var stepsPerSecond: Double?
+    /// Where the rate came from.
     public var source: Source?
+    /// Estimated seconds of single-core training still to do.
     public var seconds: Double? { stepsPerSecond.map { Double(remainingSteps) / max($0, 1e-9) } }
   }
 
+  /// At most this many seconds of training per probe.
   public var probeSeconds = 3.0
+  /// At most this many training steps past the warm-up per probe.
   public var probeSteps = 300
 
+  /// An estimator whose probes train for at most `probeSeconds`.
   public init(probeSeconds: Double = 3.0) { self.probeSeconds = probeSeconds }
 
   /// A key for runs that train at the same speed: agent, environment and the accounting of every network.

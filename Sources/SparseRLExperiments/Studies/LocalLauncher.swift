@@ -9,6 +9,7 @@ import Foundation
 /// The command a launcher runs for one run of a study: `sparserl train CONFIG --run-dir RUN` for a run that has
 /// not started, `sparserl resume RUN` for one that has (it continues exactly from its newest checkpoint).
 public enum RunTask {
+  /// The `sparserl` arguments that start or continue run `name` of `study`.
   public static func arguments(name: String, in study: StudyDirectory) -> [String] {
     let run = study.run(name)
     if FileManager.default.fileExists(atPath: run.config.path) {
@@ -22,9 +23,12 @@ public enum RunTask {
 /// single-threaded `sparserl` process writing to `sweep/logs/<run>.log`. A run that fails does not stop the
 /// others. SIGINT/SIGTERM to the sweep is passed on to the runs (they checkpoint and stop) and no new run starts.
 public struct LocalLauncher {
+  /// The `sparserl` executable to run.
   public let executable: URL
+  /// Runs at once.
   public let jobs: Int
 
+  /// A launcher that runs `executable` for at most `jobs` runs at once.
   public init(executable: URL, jobs: Int) {
     precondition(jobs >= 1)
     self.executable = executable

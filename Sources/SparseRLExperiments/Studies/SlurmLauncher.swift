@@ -7,13 +7,18 @@ import Foundation
 /// the SIGTERM of a preemption or `scancel` make it checkpoint and stop; `--requeue` puts the task back in the
 /// queue and it resumes exactly. Nothing here schedules work across machines: Slurm does.
 public struct SlurmLauncher {
+  /// The `sparserl` executable the tasks run.
   public var executable: URL
+  /// Resources and options of the job array.
   public var settings: StudyFile.SlurmSettings
   /// `sbatch` (a path, for tests or unusual installs).
   public var sbatch = "sbatch"
+  /// `squeue` (a path, for tests or unusual installs).
   public var squeue = "squeue"
+  /// `sacct` (a path, for tests or unusual installs).
   public var sacct = "sacct"
 
+  /// A launcher submitting tasks that run `executable`, with these resources.
   public init(executable: URL, settings: StudyFile.SlurmSettings) {
     self.executable = executable
     self.settings = settings

@@ -19,17 +19,28 @@ import Yams
 ///   sweep/slurm/                  job scripts, task lists and job ids of the Slurm launcher
 /// ```
 public struct StudyDirectory: Sendable {
+  /// The study folder.
   public let url: URL
+  /// The study folder at `url` (nothing is read or created).
   public init(url: URL) { self.url = url }
 
+  /// `study.yaml`.
   public var resolvedStudy: URL { url.appendingPathComponent("study.yaml") }
+  /// `sweep/configs/`.
   public var configs: URL { url.appendingPathComponent("sweep/configs") }
+  /// `sweep/logs/`.
   public var logs: URL { url.appendingPathComponent("sweep/logs") }
+  /// `sweep/slurm/`.
   public var slurm: URL { url.appendingPathComponent("sweep/slurm") }
+  /// The run directory of run `name`.
   public func run(_ name: String) -> RunDirectory { RunDirectory(url: url.appendingPathComponent(name)) }
+  /// The resolved configuration of run `name`.
   public func config(_ name: String) -> URL { configs.appendingPathComponent("\(name).yaml") }
+  /// Why the configuration of run `name` did not resolve.
   public func configError(_ name: String) -> URL { configs.appendingPathComponent("\(name).error") }
+  /// What run `name` printed.
   public func log(_ name: String) -> URL { logs.appendingPathComponent("\(name).log") }
+  /// The process id of run `name` while the local launcher runs it.
   public func pidFile(_ name: String) -> URL { logs.appendingPathComponent("\(name).pid") }
 
   /// Resolves every point of `study` (writing nothing). A point whose configuration does not resolve carries its
@@ -133,16 +144,26 @@ public struct StudyDirectory: Sendable {
 }
 
 /// What a scheduler says about a run it knows.
-public enum SchedulerState: Sendable, Equatable { case queued, running }
+public enum SchedulerState: Sendable, Equatable {
+  /// Waiting in the queue.
+  case queued
+  /// Running.
+  case running
+}
 
 /// The state of a run of a study.
 public enum RunState: Sendable, Equatable {
+  /// Not started.
   case pending
+  /// Submitted and waiting in the scheduler queue.
   case queued
+  /// Running, at this step.
   case running(step: Int)
   /// Started and stopped before the end (killed, preempted, interrupted): the next sweep resumes it.
   case interrupted(step: Int)
+  /// Finished, with its final score.
   case finished(score: Double?)
+  /// Stopped on an error, with its last line and the step it reached.
   case failed(error: String, step: Int?)
 
   /// `pending`, `queued`, `running`, `interrupted`, `finished` or `failed`.
@@ -168,33 +189,53 @@ public enum RunState: Sendable, Equatable {
 
 /// A point with its resolved experiment, or the error that kept it from resolving.
 public struct PreparedRun {
+  /// The grid point.
   public let point: StudyPoint
+  /// Its resolved experiment (nil when it did not resolve).
   public let experiment: Experiment?
+  /// Why it did not resolve.
   public let error: String?
 }
 
 /// `study.yaml` of a study folder.
 public struct ResolvedStudy: Codable, Sendable {
+  /// One run of the study.
   public struct Run: Codable, Sendable {
+    /// The run folder name.
     public var name: String
+    /// Its seed.
     public var seed: Int
+    /// Its value name of each axis.
     public var axes: [String: String]
+    /// Its configuration references, in the order they apply.
     public var configs: [String]
+    /// Its `key=value` overrides.
     public var overrides: [String]
   }
+  /// The study's `report:` settings.
   public struct Report: Codable, Sendable {
+    /// The task axis.
     public var task: String?
+    /// The group axes.
     public var group: [String]?
+    /// The baseline group, axis -> value name.
     public var baseline: [String: String]?
+    /// Fixed (min, max) per task.
     public var ranges: [String: [Double]]?
   }
+  /// The study name.
   public var name: String
+  /// Its budget scale.
   public var budget: Double
+  /// Its seeds.
   public var seeds: [Int]
   /// Axis names in order, and each axis's value names in order.
   public var axisOrder: [String]
+  /// Value names of each axis.
   public var axes: [String: [String]]
+  /// Its report settings.
   public var report: Report
+  /// Every run of the grid.
   public var runs: [Run]
   /// The folder of the original study file (its relative configuration paths resolve against it).
   public var folder: String?

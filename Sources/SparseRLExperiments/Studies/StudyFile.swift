@@ -26,6 +26,7 @@ import Yams
 public struct StudyFile: Equatable, Sendable {
   /// One value of an axis: its name (used in run names, placeholders and reports) and what it changes.
   public struct Value: Equatable, Sendable {
+    /// The value name.
     public var name: String
     /// Configuration overlays (presets or files) applied after the base, in axis order.
     public var configs: [String] = []
@@ -35,15 +36,21 @@ public struct StudyFile: Equatable, Sendable {
 
   /// A named axis of the grid.
   public struct Axis: Equatable, Sendable {
+    /// The axis name (used in run names and by `report`).
     public var name: String
+    /// Its values, in order.
     public var values: [Value]
   }
 
   /// Slurm resources for `sweep --launcher slurm` (flags override them).
   public struct SlurmSettings: Equatable, Sendable {
+    /// `--partition` (nil: the cluster default).
     public var partition: String? = nil
+    /// `--time` per task, e.g. `08:00:00` (nil: the partition default).
     public var time: String? = nil
+    /// `--cpus-per-task`.
     public var cpusPerTask = 1
+    /// `--mem` per task, e.g. `4G` (nil: the cluster default).
     public var memory: String? = nil
     /// Seconds before the time limit at which Slurm sends SIGTERM (the run checkpoints and is requeued).
     public var signalSeconds = 120
@@ -65,16 +72,25 @@ public struct StudyFile: Equatable, Sendable {
     public var ranges: [String: [Double]]? = nil
   }
 
+  /// The study name (the default folder is `studies/<name>`).
   public var name: String
+  /// What the study reproduces.
   public var description: String = ""
+  /// Configurations (presets or files) every run starts from.
   public var base: [String] = []
+  /// `key=value` overrides for every run (`set:`).
   public var overrides: [String] = []
+  /// The seeds (`seeds: 3` means 0, 1, 2).
   public var seeds: [Int] = [0]
+  /// Factor applied to every step-count key (`BudgetScale`).
   public var budget = 1.0
+  /// The axes of the grid, in order.
   public var axes: [Axis] = []
   /// Each exclusion maps axis names to the value names it excludes; a point matching every entry is skipped.
   public var exclusions: [[String: [String]]] = []
+  /// Slurm resources.
   public var slurm = SlurmSettings()
+  /// How `report` groups and normalises the runs.
   public var report = ReportSettings()
   /// The folder the file was read from (relative configuration paths are resolved against it).
   public var folder: URL? = nil

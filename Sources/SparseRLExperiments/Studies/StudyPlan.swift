@@ -5,6 +5,7 @@ import Yams
 public struct StudyPoint: Equatable, Sendable {
   /// `(axis, value name)` in axis order.
   public var values: [(axis: String, value: String)]
+  /// The seed.
   public var seed: Int
   /// Configuration references (presets or files), in the order they apply.
   public var configs: [String]
@@ -88,6 +89,7 @@ extension StudyFile {
 /// (exploration, pruning and update-end fractions) are relative already and stay as they are; so do batch sizes,
 /// rollout lengths and epoch counts, which are not step counts of the run.
 public struct BudgetScale: Sendable {
+  /// The scale factor, in (0, 1].
   public let factor: Double
 
   /// The leaf keys (YAML spelling) that count environment steps, updates or transitions.
@@ -97,6 +99,7 @@ public struct BudgetScale: Sendable {
     "min_capacity", "check_interval",
   ]
 
+  /// A scale by `factor` in (0, 1].
   public init(factor: Double) {
     precondition(factor > 0 && factor <= 1, "a budget scale is in (0, 1]")
     self.factor = factor

@@ -4,6 +4,7 @@ import Foundation
 /// then the counts. When the study was submitted to Slurm, the queue (`squeue`) and accounting (`sacct`, where
 /// configured) are asked too.
 public enum StudyStatusText {
+  /// The status text of `study`.
   public static func text(_ study: StudyDirectory) -> String {
     let slurm = SlurmLauncher(executable: URL(fileURLWithPath: "sparserl"), settings: .init())
     let scheduler = slurm.schedulerStates(study: study)

@@ -7,10 +7,15 @@ import Foundation
 public struct SVGChart {
   /// A line through points, with an optional band (lower, upper per point) and a dash style.
   public struct Series {
+    /// The legend entry (and `data-series`).
     public var name: String
+    /// The points, in data coordinates.
     public var points: [(x: Double, y: Double)]
+    /// Lower and upper bound at each point (drawn as a shaded band).
     public var band: [(lower: Double, upper: Double)]?
+    /// Whether the line is dashed.
     public var dashed = false
+    /// A series through `points`, optionally with a band and dashed.
     public init(
       name: String, points: [(x: Double, y: Double)], band: [(lower: Double, upper: Double)]? = nil,
       dashed: Bool = false
@@ -24,10 +29,15 @@ public struct SVGChart {
 
   /// A bar with its interval.
   public struct Bar {
+    /// The label under the bar.
     public var name: String
+    /// The bar height.
     public var value: Double
+    /// Lower end of the error bar.
     public var lower: Double
+    /// Upper end of the error bar.
     public var upper: Double
+    /// A bar of height `value` with error bar `[lower, upper]`.
     public init(name: String, value: Double, lower: Double, upper: Double) {
       self.name = name
       self.value = value
@@ -36,17 +46,28 @@ public struct SVGChart {
     }
   }
 
+  /// The title above the plot.
   public var title: String
+  /// The x-axis label.
   public var xLabel: String
+  /// The y-axis label.
   public var yLabel: String
+  /// Whether the x axis is log-10.
   public var logX = false
+  /// Line series.
   public var series: [Series] = []
+  /// Bars (drawn at evenly spaced positions).
   public var bars: [Bar] = []
+  /// Vertical reference lines with their labels.
   public var verticalLines: [(x: Double, label: String)] = []
+  /// Horizontal reference lines with their labels.
   public var horizontalLines: [(y: Double, label: String)] = []
+  /// Width of the figure in pixels.
   public var width = 640.0
+  /// Height of the figure in pixels.
   public var height = 420.0
 
+  /// An empty chart with these labels.
   public init(title: String, xLabel: String, yLabel: String, logX: Bool = false) {
     self.title = title
     self.xLabel = xLabel

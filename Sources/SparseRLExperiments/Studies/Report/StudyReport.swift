@@ -14,32 +14,48 @@ public struct StudyReport {
     public var baseline: [String: String]?
     /// Fixed (min, max) per task.
     public var ranges: [String: [Double]]?
+    /// Bootstrap replicates per confidence interval.
     public var replicates = 2_000
+    /// Seed of the bootstrap generator.
     public var seed: UInt64 = 0
     /// Also write the RLx2 Table 2 layout.
     public var paper = false
+    /// Every choice from the study file's `report:` section, 2,000 replicates, seed 0.
     public init() {}
   }
 
   /// One group of runs and its scores.
   public struct Group {
+    /// The group name in tables and figures (its axis values joined).
     public var label: String
+    /// Its value of each group axis.
     public var values: [String: String]
+    /// Its finished runs.
     public var runs: [StudyResults.Run]
     /// Normalised scores by task.
     public var scores: [String: [Double]]
   }
 
+  /// The runs read.
   public let results: StudyResults
+  /// The task axis (nil: every run is one task).
   public let task: String?
+  /// The axes that make a group.
   public let groupAxes: [String]
+  /// The baseline group, axis -> value name.
   public let baseline: [String: String]?
+  /// Fixed (min, max) normalisation per task.
   public let ranges: [String: [Double]]?
+  /// The task names, in axis order.
   public let tasks: [String]
+  /// The groups, in axis order.
   public let groups: [Group]
+  /// The confidence-interval method.
   public let bootstrap: StratifiedBootstrap
+  /// Whether the RLx2 Table 2 layout is written too.
   public let paper: Bool
 
+  /// Groups and normalises `results` as `options` say; throws when an axis named there does not exist or a task has no baseline score.
   public init(results: StudyResults, options: Options) throws {
     self.results = results
     let axes = results.axisOrder
@@ -116,10 +132,15 @@ public struct StudyReport {
 
   /// One aggregate with its interval.
   public struct Estimate {
+    /// The group label.
     public var group: String
+    /// The metric.
     public var metric: AggregateMetric
+    /// The point estimate.
     public var value: Double
+    /// Lower end of the 95% interval.
     public var lower: Double
+    /// Upper end of the 95% interval.
     public var upper: Double
   }
 

@@ -5,22 +5,29 @@ import Foundation
 public struct StudyResults {
   /// One finished run.
   public struct Run {
+    /// The run folder name.
     public var name: String
+    /// Its value name of each axis.
     public var axes: [String: String]
+    /// Its seed.
     public var seed: Int
+    /// Its `run.json`.
     public var record: RunRecord
     /// Evaluation returns by step (`eval.csv`).
     public var curve: [(step: Int, meanReturn: Double)]
     /// Mean return by observation-noise standard deviation (`evaluation.csv`), if evaluated.
     public var noise: [(sigma: Double, meanReturn: Double)]
+    /// The final score (NaN when the run recorded none).
     public var score: Double { record.finalScore ?? .nan }
   }
 
+  /// The finished runs.
   public var runs: [Run]
   /// Axis names in the order the studies declare them.
   public var axisOrder: [String]
   /// Value names of each axis in declaration order.
   public var axisValues: [String: [String]]
+  /// The study's `report:` settings (of the first folder read).
   public var settings: ResolvedStudy.Report
   /// Runs that are not finished, by folder name (left out of every statistic).
   public var unfinished: [String]

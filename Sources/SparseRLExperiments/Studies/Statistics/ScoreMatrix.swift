@@ -4,6 +4,7 @@ public struct ScoreMatrix: Equatable, Sendable {
   /// `columns[task][run]`.
   public var columns: [[Double]]
 
+  /// Scores by task: `columns[task][run]`.
   public init(columns: [[Double]]) {
     precondition(!columns.isEmpty && columns.allSatisfy { !$0.isEmpty }, "every task needs at least one run")
     self.columns = columns
@@ -15,6 +16,7 @@ public struct ScoreMatrix: Equatable, Sendable {
     self.init(columns: rows[0].indices.map { task in rows.map { $0[task] } })
   }
 
+  /// Number of tasks.
   public var taskCount: Int { columns.count }
   /// Every score, task by task.
   public var pooled: [Double] { columns.flatMap { $0 } }
@@ -44,6 +46,7 @@ public enum AggregateMetric: String, CaseIterable, Sendable {
     }
   }
 
+  /// The metric of `scores`.
   public func callAsFunction(_ scores: ScoreMatrix) -> Double {
     switch self {
     case .iqm: return Self.trimmedMean(scores.pooled, proportion: 0.25)

@@ -9,8 +9,10 @@ public struct StratifiedBootstrap: Sendable {
   public var replicates: Int
   /// Coverage of the interval.
   public var size: Double
+  /// Seed of the resampling generator (the same seed gives the same intervals).
   public var seed: UInt64
 
+  /// An interval of coverage `size` from `replicates` stratified resamples.
   public init(replicates: Int = 50_000, size: Double = 0.95, seed: UInt64 = 0) {
     precondition(replicates > 1 && size > 0 && size < 1)
     self.replicates = replicates
