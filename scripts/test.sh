@@ -4,21 +4,27 @@
 # With arguments (e.g. --filter X) only the main `swift test` run happens, with those arguments.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup-python.sh
-scripts/setup-mujoco.sh
-scripts/setup-figures.sh
-scripts/setup-ale.sh
+# Runs one step and prints its wall time (CI must stay well under 45 minutes).
+step() {
+  local start=$SECONDS
+  "$@"
+  echo "test.sh: $* took $((SECONDS - start)) s"
+}
+step scripts/setup-python.sh
+step scripts/setup-mujoco.sh
+step scripts/setup-figures.sh
+step scripts/setup-ale.sh
 export SPARSERL_REQUIRE_REFERENCES=1
 if [ $# -eq 0 ]; then
-  swift build -c release -Xswiftc -enable-testing --build-tests
+  step swift build -c release -Xswiftc -enable-testing --build-tests
   # The kernel tests and the gradient checks once more on the portable kernels (as on a CPU without AVX2 + FMA):
   # the same build, filtered, about a minute.
-  SPARSERL_KERNELS=portable swift test -c release -Xswiftc -enable-testing --skip-build \
+  SPARSERL_KERNELS=portable step swift test -c release -Xswiftc -enable-testing --skip-build \
     --filter 'SparseRLNumericsTests\.Kernel|SparseRLNetworksTests\.GradientTests'
   # The Slurm launcher on a real single-node cluster (scripts/test-slurm.sh).
-  scripts/test-slurm.sh .build/release/sparserl
-  scripts/install.sh "$(mktemp -d)" -Xswiftc -enable-testing  # installs into a fresh prefix (no rebuild) and checks it
-  scripts/test-example.sh                                     # the example package, built as an outside package
-  scripts/docs.sh -Xswiftc -enable-testing                    # API documentation: no DocC warning, no undocumented symbol
+  step scripts/test-slurm.sh .build/release/sparserl
+  step scripts/install.sh "$(mktemp -d)" -Xswiftc -enable-testing  # installs into a fresh prefix (no rebuild) and checks it
+  step scripts/test-example.sh                                     # the example package, built as an outside package
+  step scripts/docs.sh -Xswiftc -enable-testing                    # API documentation: no DocC warning, no undocumented symbol
 fi
 exec swift test -c release -Xswiftc -enable-testing "$@"
