@@ -1,6 +1,6 @@
 """Control steps per second of a dm_control suite task with uniform random actions (for `sparserl bench dmc`).
 
-Usage: bench_dm_control.py DOMAIN TASK STEPS  -> prints {"steps_per_second": x} as JSON.
+Usage: bench_dm_control.py dmc/DOMAIN-TASK STEPS  -> prints {"steps_per_second": x} as JSON.
 Resets when an episode ends (the reset is included in the time). Actions are drawn before timing.
 """
 
@@ -16,7 +16,8 @@ from dm_control import suite  # noqa: E402
 
 
 def main():
-    domain, task, steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    domain, task = sys.argv[1].removeprefix("dmc/").split("-", 1)
+    steps = int(sys.argv[2])
     env = suite.load(domain, task, task_kwargs={"random": 0})
     spec = env.action_spec()
     rng = np.random.default_rng(0)

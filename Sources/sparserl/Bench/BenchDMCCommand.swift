@@ -23,21 +23,7 @@ struct BenchDMCCommand: ParsableCommand {
   var noDmControl = false
 
   func run() throws {
-    let python = python ?? ".venv/bin/python"
-    let script = URL(fileURLWithPath: "scripts/mujoco/bench_dm_control.py")
-    let compare =
-      !noDmControl && FileManager.default.isExecutableFile(atPath: python)
-      && FileManager.default.fileExists(atPath: script.path)
-    print("| task | Swift env steps/s | bare mj_step steps/s | overhead | dm_control steps/s | speed-up |")
-    print("|---|---|---|---|---|---|")
-    for id in ids {
-      let result = try DMCBenchmark(id: id, steps: steps).run(
-        python: compare ? URL(fileURLWithPath: python) : nil, script: compare ? script : nil)
-      let reference = result.dmControlStepsPerSecond
-      print(
-        "| \(id) | \(Int(result.environmentStepsPerSecond)) | \(Int(result.simulatorStepsPerSecond)) | "
-          + "\(Int((result.overhead * 100).rounded()))% | \(reference.map { "\(Int($0))" } ?? "-") | "
-          + "\(reference.map { String(format: "%.1fx", result.environmentStepsPerSecond / $0) } ?? "-") |")
-    }
+    try SimulatorTable(firstColumn: "task", referenceName: "dm_control", script: "scripts/mujoco/bench_dm_control.py")
+      .print(ids: ids, steps: steps, python: python, skipReference: noDmControl)
   }
 }

@@ -26,25 +26,8 @@ struct BenchMuJoCoCommand: ParsableCommand {
   var noGymnasium = false
 
   func run() throws {
-    let python = python ?? ".venv/bin/python"
-    let script = URL(fileURLWithPath: "scripts/mujoco/bench_gymnasium.py")
-    let compare =
-      !noGymnasium && FileManager.default.isExecutableFile(atPath: python)
-      && FileManager.default.fileExists(atPath: script.path)
-    print(
-      "| environment | Swift env steps/s | bare mj_step steps/s | overhead | Gymnasium steps/s | speed-up |"
-    )
-    print("|---|---|---|---|---|---|")
-    for id in ids {
-      let result = try MuJoCoBenchmark(id: id, steps: steps).run(
-        python: compare ? URL(fileURLWithPath: python) : nil,
-        gymnasiumScript: compare ? script : nil)
-      let gymnasium = result.gymnasiumStepsPerSecond
-      print(
-        "| \(id) | \(Int(result.environmentStepsPerSecond)) | \(Int(result.simulatorStepsPerSecond)) | "
-          + "\(Int((result.overhead * 100).rounded()))% | \(gymnasium.map { "\(Int($0))" } ?? "-") | "
-          + "\(gymnasium.map { String(format: "%.1fx", result.environmentStepsPerSecond / $0) } ?? "-") |"
-      )
-    }
+    try SimulatorTable(
+      firstColumn: "environment", referenceName: "Gymnasium", script: "scripts/mujoco/bench_gymnasium.py"
+    ).print(ids: ids, steps: steps, python: python, skipReference: noGymnasium)
   }
 }
