@@ -78,7 +78,6 @@ private func metricsFiles(_ run: RunDirectory) throws -> [String] {
     #expect(error.description.contains("sparserl resume \(url.path)"))
     let record = try RunRecord.read(from: run.record)
     #expect(record.status == "finished" && record.environmentSteps == 200)
-    #expect(FileManager.default.fileExists(atPath: run.policy.path))
   }
 
   @Test func aCheckpointOfAnotherConfigurationIsRejected() throws {
