@@ -33,7 +33,10 @@ private func run(_ executable: URL, _ arguments: [String], in folder: URL) throw
 /// The preset names of the package's configs/ folder, read from the source tree.
 private func sourcePresetNames() throws -> [String] {
   let folder = packageRoot.appendingPathComponent("configs")
-  let files = try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+  // Study files (configs/studies/) are not presets.
+  let files = try FileManager.default.subpathsOfDirectory(atPath: folder.path).filter {
+    $0.hasSuffix(".yaml") && !$0.hasPrefix("studies/")
+  }
   return files.map { String($0.dropLast(5)) }.sorted()
 }
 

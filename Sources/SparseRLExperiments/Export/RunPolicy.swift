@@ -41,7 +41,7 @@ public enum RunPolicy {
     let logger = Logger(label: "sparserl.export")
     guard
       let loaded = CheckpointStore(folder: run.checkpoints).loadNewest(
-        decode: { try CheckpointFormat.decode($0, config: config) },
+        decode: { try CheckpointFormat.decode($0, config: experiment.resolvedYAML) },
         onRejected: { file, error in logger.warning("skipping checkpoint \(file.lastPathComponent): \(error)") })
     else {
       throw RunDirectory.Problem(description: "\(run.url.path) has neither policy.srl nor a valid checkpoint")
