@@ -16,6 +16,7 @@ step scripts/setup-figures.sh
 step scripts/setup-ale.sh
 export SPARSERL_REQUIRE_REFERENCES=1
 if [ $# -eq 0 ]; then
+  step scripts/test-example.sh 200 debug  # the example package, built as an outside package (its own build folder)
   step swift build -c release -Xswiftc -enable-testing --build-tests
   # The kernel tests and the gradient checks once more on the portable kernels (as on a CPU without AVX2 + FMA):
   # the same build, filtered, about a minute.
@@ -24,7 +25,6 @@ if [ $# -eq 0 ]; then
   # The Slurm launcher on a real single-node cluster (scripts/test-slurm.sh).
   step scripts/test-slurm.sh .build/release/sparserl
   step scripts/install.sh "$(mktemp -d)" -Xswiftc -enable-testing  # installs into a fresh prefix (no rebuild) and checks it
-  step scripts/test-example.sh                                     # the example package, built as an outside package
   step scripts/docs.sh -Xswiftc -enable-testing                    # API documentation: no DocC warning, no undocumented symbol
 fi
 exec swift test -c release -Xswiftc -enable-testing "$@"
