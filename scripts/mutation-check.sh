@@ -58,8 +58,22 @@ MUTATIONS = [
      "for b in 0..<batch { outputGradient[(actions[b] + 1) % values.rows, b] = gradient[b] }", "DQN: gradient on the wrong action"),
     ("Sources/SparseRLSparsity/TopologyMethods.swift", "if let slot = slotOf[position] { parameter.gradient[slot] = scores[position] }",
      "if let slot = slotOf[position] { parameter.gradient[slot] = 0 }", "RigL: dense gradient of grown weights not applied"),
+    (A + "OffPolicy/OffPolicyCore.swift", "for _ in 0..<settings.updatesPerStep {", "for _ in 0..<1 {",
+     "updates_per_step ignored (one update per step)"),
+    (A + "OffPolicy/OffPolicyCore.swift", "    normalizer?.observe(observation)\n", "",
+     "observation statistics not updated while acting"),
+    (A + "OffPolicy/OffPolicyCore.swift", "settings: settings.diagnostics, updates: updates,",
+     "settings: settings.diagnostics, updates: environmentSteps,", "diagnostics scheduled by environment steps"),
+    (A + "OffPolicy/TwinCritics.swift", "model: network.model, inputs: x)", "model: online[0].model, inputs: x)",
+     "diagnostics/ReDo: critic 1 measured and recycled in place of each critic"),
+    (A + "DDPG/DDPGAgent.swift", "tanhActions(actorTarget.forward(batch.nextObservations))",
+     "tanhActions(actor.model.forward(batch.nextObservations))", "DDPG target: online actor instead of the target actor"),
+    (A + "Networks/WeightDecay.swift",
+     "return AdamW(parameters: parameters, learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)",
+     "return Adam(parameters: parameters, learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)",
+     "decoupled weight decay coupled (Adam L2 instead of AdamW)"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|OffPolicyDiagnosticsTests"
 SWIFT = ["swift"]
 FLAGS = ["-c", "release", "-Xswiftc", "-enable-testing"]
 

@@ -156,14 +156,6 @@ private func expectNumbersRoundTrip<Settings: AgentConfiguration>(
     #expect(try RunRecord.read(from: url) == record)
   }
 
-  /// How docs/run-files.md spells a column: a diagnostics column `<network role>/<measure>` once for every role,
-  /// and `<role>/dormant_<tau>` once for every threshold.
-  private func documentedSpelling(_ column: String) -> String {
-    guard let slash = column.firstIndex(of: "/") else { return column }
-    let measure = column[column.index(after: slash)...]
-    return "<role>/" + (measure.hasPrefix("dormant_") ? "dormant_<tau>" : measure)
-  }
-
   /// Every column the agents, the evaluations and `sparserl evaluate` write is documented in docs/run-files.md;
   /// the diagnostics columns are among them (they are on for every agent that has them).
   @Test func everyCSVColumnIsDocumented() throws {
@@ -173,9 +165,15 @@ private func expectNumbersRoundTrip<Settings: AgentConfiguration>(
       ("ppo", ["environment=Pendulum-v1"]),
       ("sac", ["environment=Pendulum-v1", "sac.replay.capacity=1000", "sac.replay.min_capacity=100"]),
       ("td3", ["environment=Pendulum-v1", "td3.replay.capacity=1000", "td3.replay.min_capacity=100"]),
-      ("stream_ac", ["environment=Pendulum-v1"]),
-      ("stream_q", ["environment=CartPole-v1"]),
+      ("ddpg", ["environment=Pendulum-v1", "ddpg.replay.capacity=1000", "ddpg.replay.min_capacity=100"]),
+      ("stream_ac", ["environment=Pendulum-v1"]), ("stream_q", ["environment=CartPole-v1"]),
     ]
+    // A diagnostics column `critic1/dormant_0.1` is documented as `<role>/dormant_<tau>`.
+    func documentedName(_ column: String) -> String {
+      guard let slash = column.firstIndex(of: "/") else { return column }
+      let measure = String(column[column.index(after: slash)...])
+      return "<role>/" + (measure.hasPrefix("dormant_") ? "dormant_<tau>" : measure)
+    }
     #expect(Set(builds.map(\.0)) == Set(AgentKind.allCases.map(\.rawValue)))
     for (kind, overrides) in builds {
       let experiment = try Experiment.resolve(
@@ -183,8 +181,7 @@ private func expectNumbersRoundTrip<Settings: AgentConfiguration>(
       let agent = try experiment.makeAgent(makeEnvironment: experiment.makeTrainingEnvironment)
       let train = Set(documentedNames(in: documentation, section: "train.csv"))
       for column in ["step"] + (agent.metricNames[.train] ?? []) {
-        #expect(
-          train.contains(documentedSpelling(column)), "train.csv column \(column) of \(kind) is not documented")
+        #expect(train.contains(documentedName(column)), "train.csv column \(column) of \(kind) is not documented")
       }
       #expect(
         Set(["step"] + (agent.metricNames[.episode] ?? []))

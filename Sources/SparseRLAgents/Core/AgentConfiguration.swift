@@ -11,6 +11,8 @@ public enum AgentKind: String, ConfigChoice {
   case sac
   /// TD3, and RLx2 on TD3 (`TD3Config`).
   case td3
+  /// DDPG on the same off-policy core (`DDPGConfig`).
+  case ddpg
   /// Stream AC(lambda) (Elsayed et al. 2024; `StreamACConfig`).
   case streamAC = "stream_ac"
   /// Stream Q(lambda) (Elsayed et al. 2024; `StreamQConfig`).

@@ -31,20 +31,30 @@ extension DQNAgent: PolicyExporting {
 }
 
 extension TD3Agent: PolicyExporting {
-  /// The actor, `tanh`, and the map to the environment's box.
+  /// The running observation statistics (if on), the actor, `tanh`, and the map to the environment's box.
   public func evaluationPolicy() throws -> Policy {
     try Policy(
-      observationShape: [core.observationWidth], standardization: nil, network: policyNetwork(actor.model),
-      head: .tanhBox(low: core.box.low, high: core.box.high))
+      observationShape: [core.observationWidth], standardization: core.normalizer?.standardization,
+      network: policyNetwork(actor.model), head: .tanhBox(low: core.box.low, high: core.box.high))
+  }
+}
+
+extension DDPGAgent: PolicyExporting {
+  /// The running observation statistics (if on), the actor, `tanh`, and the map to the environment's box.
+  public func evaluationPolicy() throws -> Policy {
+    try Policy(
+      observationShape: [core.observationWidth], standardization: core.normalizer?.standardization,
+      network: policyNetwork(actor.model), head: .tanhBox(low: core.box.low, high: core.box.high))
   }
 }
 
 extension SACAgent: PolicyExporting {
-  /// The actor's mean (its first half of outputs), `tanh`, and the map to the environment's box.
+  /// The running observation statistics (if on), the actor's mean (its first half of outputs), `tanh`, and the
+  /// map to the environment's box.
   public func evaluationPolicy() throws -> Policy {
     try Policy(
-      observationShape: [core.observationWidth], standardization: nil, network: policyNetwork(actor.model),
-      head: .tanhBox(low: core.box.low, high: core.box.high))
+      observationShape: [core.observationWidth], standardization: core.normalizer?.standardization,
+      network: policyNetwork(actor.model), head: .tanhBox(low: core.box.low, high: core.box.high))
   }
 }
 

@@ -40,6 +40,17 @@ public struct OffPolicySettings: Codable, Equatable, Sendable, ConfigValidatable
   public var replay: ReplaySettings
   /// Environment steps between `train` metric reports.
   public var logInterval = 1000
+  /// Updates per environment step after the warm-up (the update-to-data ratio; SimBa-SAC: 2).
+  public var updatesPerStep = 1
+  /// Normalise observations with their running mean and variance, `(o - mean) / sqrt(var + 1e-8)`, before every
+  /// network sees them (SimBa). The statistics are updated only with the observations the agent acts on in
+  /// training; the buffer stores raw observations, updates and evaluation normalise with the current statistics.
+  public var normalizeObservations = false
+  /// Training diagnostics of the actor and the critics (dormant units, srank, norms, interference) on the batch
+  /// of every `diagnostics.interval`-th update.
+  public var diagnostics = DiagnosticsSettings()
+  /// ReDo: recycle the dormant units of the actor and the critics on the update's batch (off by default).
+  public var redo = ReDoSettings()
 
   /// The shared defaults with the given replay settings.
   public init(replay: ReplaySettings) { self.replay = replay }
@@ -51,10 +62,11 @@ public struct OffPolicySettings: Codable, Equatable, Sendable, ConfigValidatable
     actorSparsity.validate(path: prefix + "actor_sparsity", issues: &issues)
     criticSparsity.validate(path: prefix + "critic_sparsity", issues: &issues)
     replay.validate(path: prefix + "replay", issues: &issues)
-    check(
-      actor.kind == .mlp, path, "actor.kind", "must be mlp for vector observations, got \(actor.kind.rawValue)", &issues
-    )
-    check(critic.kind == .mlp, path, "critic.kind", "must be mlp, got \(critic.kind.rawValue)", &issues)
+    for (network, key) in [(actor, "actor.kind"), (critic, "critic.kind")] {
+      check(
+        network.kind == .mlp || network.kind == .simba, path, key,
+        "must be mlp or simba for vector observations, got \(network.kind.rawValue)", &issues)
+    }
     check(batchSize > 0, path, "batch_size", "must be positive, got \(batchSize)", &issues)
     check(gamma > 0 && gamma <= 1, path, "gamma", "must be in (0, 1], got \(gamma)", &issues)
     check(tau > 0 && tau <= 1, path, "tau", "must be in (0, 1], got \(tau)", &issues)
@@ -67,6 +79,9 @@ public struct OffPolicySettings: Codable, Equatable, Sendable, ConfigValidatable
     check(nStep >= 1, path, "n_step", "must be at least 1, got \(nStep)", &issues)
     check(nStepDelay >= 0, path, "n_step_delay", "must be non-negative, got \(nStepDelay)", &issues)
     check(logInterval > 0, path, "log_interval", "must be positive, got \(logInterval)", &issues)
+    check(updatesPerStep >= 1, path, "updates_per_step", "must be at least 1, got \(updatesPerStep)", &issues)
+    diagnostics.validate(path: prefix + "diagnostics", issues: &issues)
+    redo.validate(path: prefix + "redo", issues: &issues)
   }
 }
 

@@ -8,16 +8,17 @@ import SparseRLNumerics
 ///
 /// One environment step (`OffPolicyAgent.trainStep`):
 /// 1. act: a uniformly random normalised action during the first `warmup_steps` steps, then the algorithm's
-///    exploratory action;
+///    exploratory action (with `normalize_observations`, the observation first updates the running statistics);
 /// 2. store `(s, a, reward_scale * r, s', terminated, truncated)` (and, with the dynamic buffer, the stored
 ///    action of the policy distance);
 /// 3. check the buffer's capacity when due;
-/// 4. once the warm-up is over, one update: sample a minibatch of n-step windows (n from the multi-step
-///    schedule) and hand it to the algorithm;
+/// 4. once the warm-up is over, `updates_per_step` updates, each: sample a minibatch of n-step windows (n from
+///    the multi-step schedule), normalise its observations with the current statistics, hand it to the
+///    algorithm, then recycle dormant units (ReDo) and record the diagnostics when they are due;
 /// 5. report the `train` statistics every `log_interval` steps.
 ///
-/// Random streams (saved in checkpoints): `actions` (warm-up and exploration), `replay` (minibatches); the
-/// algorithm derives its own from the same seed (`actor`, `critic1`, `critic2`, ...).
+/// Random streams (saved in checkpoints): `actions` (warm-up and exploration), `replay` (minibatches), `redo`
+/// (recycled weights); the algorithm derives its own from the same seed (`actor`, `critic1`, `critic2`, ...).
 public final class OffPolicyCore {
   /// The shared settings.
   public let settings: OffPolicySettings
@@ -35,6 +36,10 @@ public final class OffPolicyCore {
   var actionRandom: RandomGenerator
   /// Minibatch sampling.
   var replayRandom: RandomGenerator
+  /// Incoming weights of recycled units (ReDo).
+  var recycleRandom: RandomGenerator
+  /// The running observation statistics (nil unless `normalize_observations`).
+  var normalizer: RunningObservationNormalizer?
   /// Environment steps so far.
   public internal(set) var environmentSteps = 0
   /// Critic updates so far.
@@ -71,17 +76,23 @@ public final class OffPolicyCore {
     let random = RandomGenerator(seed: seed)
     actionRandom = random.stream("actions")
     replayRandom = random.stream("replay")
+    recycleRandom = random.stream("redo")
+    normalizer = settings.normalizeObservations ? RunningObservationNormalizer(width: observationWidth) : nil
     training = try TrainingEnvironment(environment, seed: seed)
   }
 
-  /// Critic updates of the whole run (one per environment step after the warm-up): the horizon of the
-  /// critics' topology schedules.
-  public var totalUpdates: Int { max(1, totalSteps - settings.warmupSteps) }
+  /// Critic updates of the whole run (`updates_per_step` per environment step after the warm-up): the horizon
+  /// of the critics' topology schedules.
+  public var totalUpdates: Int { max(1, (totalSteps - settings.warmupSteps) * settings.updatesPerStep) }
 
   /// One observation as a `[width x 1]` matrix.
   func column(_ observation: [Float]) -> Matrix {
     Matrix(rows: observationWidth, columns: 1, scalars: observation)
   }
+
+  /// Raw observations `[width x batch]` as the networks see them (normalised with the current statistics, which
+  /// this does not update).
+  func networkInput(_ observations: Matrix) -> Matrix { normalizer?.normalize(observations) ?? observations }
 
   /// Takes one environment step and the update that falls due (steps 1-5 above).
   func trainStep(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
@@ -95,39 +106,55 @@ public final class OffPolicyCore {
     environmentSteps += 1
     if let episode { metrics.record(group: .episode, step: environmentSteps, values: episode.metrics) }
     if capacityRule.isCheckStep(environmentSteps) {
-      capacityRule.check(buffer: buffer, policy: agent.noiseFreeActions)
+      capacityRule.check(buffer: buffer) { agent.noiseFreeActions(self.networkInput($0)) }
     }
-    if environmentSteps >= max(settings.warmupSteps, 1) { try update(agent) }
+    if environmentSteps >= max(settings.warmupSteps, 1) {
+      for _ in 0..<settings.updatesPerStep { try update(agent, metrics: metrics) }
+    }
     if environmentSteps % settings.logInterval == 0 && statistics.criticUpdates > 0 { report(agent, metrics) }
   }
 
   /// The action to take at `observation` and the action the dynamic buffer stores with it (nil without it).
   private func act(_ agent: some OffPolicyAgent, _ observation: [Float]) throws -> ([Float], [Float]?) {
+    normalizer?.observe(observation)
     let dynamic = settings.replay.dynamicCapacity
     guard environmentSteps >= settings.warmupSteps else {
       let action: [Float] = (0..<box.count).map { _ in actionRandom.uniform(-1, 1) }
       guard dynamic else { return (action, nil) }
       switch settings.replay.warmupStoredAction {
       case .taken: return (action, action)
-      case .noiseFree: return (action, agent.noiseFreeActions(column(observation)).scalars)
+      case .noiseFree: return (action, agent.noiseFreeActions(networkInput(column(observation))).scalars)
       }
     }
-    let (action, noiseFree) = agent.exploratoryAction(column(observation), using: &actionRandom)
+    let (action, noiseFree) = agent.exploratoryAction(networkInput(column(observation)), using: &actionRandom)
     return (action, dynamic ? noiseFree : nil)
   }
 
-  /// One update: a minibatch of n-step windows for the algorithm.
-  private func update(_ agent: some OffPolicyAgent) throws {
+  /// One update: a minibatch of n-step windows for the algorithm, then ReDo and the diagnostics when due.
+  private func update(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
     let steps = multiStep.steps(forUpdate: updates)
     lastSteps = steps
-    let batch = buffer.sample(
+    var batch = buffer.sample(
       batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
       includeIntermediate: agent.usesIntermediateObservations && steps > 1, using: &replayRandom)
+    if normalizer != nil {
+      batch.observations = networkInput(batch.observations)
+      batch.nextObservations = networkInput(batch.nextObservations)
+      batch.intermediateObservations = batch.intermediateObservations.map(networkInput)
+    }
     updates += 1
     try agent.update(batch, index: updates)
+    if settings.redo.isDue(afterUpdates: updates) {
+      for network in agent.diagnosedNetworks(batch) {
+        ReDo.recycle(network.model, inputs: network.inputs, threshold: settings.redo.threshold, random: &recycleRandom)
+      }
+    }
+    try TrainingDiagnostics.recordIfDue(
+      settings: settings.diagnostics, updates: updates, step: environmentSteps, metrics: metrics
+    ) { agent.diagnosedNetworks(batch) }
   }
 
-  /// The shared `train` metric names (the algorithm adds its own).
+  /// The shared `train` metric names (the algorithm and the diagnostics add theirs).
   static let metricNames = [
     "critic_loss", "actor_loss", "q_mean", "buffer_size", "buffer_capacity", "n_step", "actor_sparsity",
     "critic_sparsity", "actor_topology_updates", "critic_topology_updates", "buffer_shrinks", "policy_distance",
@@ -166,6 +193,8 @@ public final class OffPolicyCore {
     archive["environment"] = .archive(try training.archive())
     archive["action_random"] = .generator(actionRandom)
     archive["replay_random"] = .generator(replayRandom)
+    archive["redo_random"] = .generator(recycleRandom)
+    if let normalizer { archive["observation_statistics"] = normalizer.archiveValue }
     archive["statistics"] = statistics.archiveValue
     archive["capacity_rule"] = capacityRule.archiveValue
     return archive
@@ -179,6 +208,9 @@ public final class OffPolicyCore {
     try training.load(archive.archive("environment"))
     actionRandom = try archive.generator("action_random")
     replayRandom = try archive.generator("replay_random")
+    // Checkpoints written before ReDo and the normalisation existed have neither entry.
+    if archive.contains("redo_random") { recycleRandom = try archive.generator("redo_random") }
+    if normalizer != nil { try normalizer?.load(archive, "observation_statistics") }
     statistics = try UpdateStatistics(archive, "statistics")
     try capacityRule.load(archive, "capacity_rule")
     environmentSteps = try archive.int("environment_steps")
@@ -207,8 +239,13 @@ public protocol OffPolicyAgent: Agent {
   )
   /// Whether the update needs the windows' intermediate observations (SAC's n-step entropy terms).
   var usesIntermediateObservations: Bool { get }
-  /// The algorithm's update on a minibatch; `index` counts updates from 1. Records into `core.statistics`.
+  /// The algorithm's update on a minibatch (observations already as the networks see them); `index` counts
+  /// updates from 1. Records into `core.statistics`.
   func update(_ batch: TransitionBatch, index: Int) throws
+  /// The actor and the online critics on the last update's `batch`, with the losses of that update (its critic
+  /// targets, a fresh reparameterisation noise for SAC's actor), for the diagnostics and ReDo. Roles are those of
+  /// `networks`.
+  func diagnosedNetworks(_ batch: TransitionBatch) -> [DiagnosedNetwork]
   /// The algorithm's own `train` metric names.
   var algorithmMetricNames: [String] { get }
   /// The algorithm's own `train` metrics (from `core.statistics`, the sums since the last report).
@@ -225,13 +262,15 @@ extension OffPolicyAgent {
   public func trainStep(metrics: any MetricsSink) throws { try core.trainStep(self, metrics: metrics) }
 
   public func evaluationAction(for observation: [Float]) -> Action {
-    .continuous(core.box.environmentAction(noiseFreeActions(core.column(observation)).scalars))
+    .continuous(core.box.environmentAction(noiseFreeActions(core.networkInput(core.column(observation))).scalars))
   }
 
   /// `train`: the core's metrics (losses, mean Q, buffer size and capacity, n in use, sparsities, topology
-  /// updates, `policy_distance` once the dynamic buffer has been checked) and the algorithm's.
+  /// updates, `policy_distance` once the dynamic buffer has been checked), the algorithm's, and the
+  /// diagnostics of every network (`actor/srank`, `critic1/dormant_0.1`, ...) when they are on.
   public var metricNames: [MetricGroup: [String]] {
-    [.train: OffPolicyCore.metricNames + algorithmMetricNames, .episode: ["return", "length"]]
+    let diagnostics = TrainingDiagnostics.metricNames(settings: core.settings.diagnostics, roles: networks.map(\.role))
+    return [.train: OffPolicyCore.metricNames + algorithmMetricNames + diagnostics, .episode: ["return", "length"]]
   }
 
   public func saveState() throws -> BinaryArchive {

@@ -1,13 +1,13 @@
 import SparseRLNetworks
 import SparseRLNumerics
 
-/// The twin Q-networks of TD3 and SAC with their target networks and optimizers.
+/// The twin Q-networks of TD3 and SAC (DDPG: one) with their target networks and optimizers.
 ///
 /// Each critic maps `concat(s, a)` (observation rows, then normalised action rows, feature-major) to one
 /// Q-value, has its own `SparseNetwork` (masks and topology schedule, one update per critic update), its own
 /// Adam, and a target network that follows the online mask (`TargetUpdate.polyak` adopts the online layout).
 final class TwinCritics {
-  /// The online critics, `critic1` and `critic2`.
+  /// The online critics, `critic1` and `critic2` (DDPG: `critic1` only).
   let online: [SparseNetwork]
   /// Their target networks.
   let targets: [any Layer]
@@ -16,14 +16,15 @@ final class TwinCritics {
   let observationWidth: Int
   let actionWidth: Int
 
-  /// The critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates` updates;
-  /// critic i draws its weights and topology from `random`'s stream `critic<i>`.
+  /// `count` critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates`
+  /// updates; critic i draws its weights and topology from `random`'s stream `critic<i>`.
   init(
     settings: OffPolicySettings, observationWidth: Int, actionWidth: Int, totalUpdates: Int,
-    random: inout RandomGenerator
+    random: inout RandomGenerator, count: Int = 2
   ) throws {
+    precondition(count >= 1, "at least one critic")
     var online: [SparseNetwork] = []
-    for index in 1...2 {
+    for index in 1...count {
       var stream = random.stream("critic\(index)")
       let model = try settings.critic.build(
         inputShape: [observationWidth + actionWidth], outputs: 1, random: &stream)
@@ -57,8 +58,13 @@ final class TwinCritics {
     return (targets[0].forward(x).scalars, targets[1].forward(x).scalars)
   }
 
-  /// One MSE regression step of both critics towards `targets` (topology update included). Returns the summed
-  /// loss of the two critics and the mean Q of critic 1 before the step.
+  /// `Q'(s, a)` of target critic `index`, per sample.
+  func targetValue(_ index: Int, observations: Matrix, actions: Matrix) -> [Float] {
+    targets[index].forward(TwinCritics.inputs(observations: observations, actions: actions)).scalars
+  }
+
+  /// One MSE regression step of every critic towards `targets` (topology update included). Returns the summed
+  /// loss of the critics and the mean Q of critic 1 before the step.
   func update(observations: Matrix, actions: Matrix, targets y: [Float]) -> (loss: Float, qMean: Float) {
     let x = TwinCritics.inputs(observations: observations, actions: actions)
     var totalLoss: Float = 0
@@ -90,7 +96,22 @@ final class TwinCritics {
       scalars: Array(dx.scalars[offset..<(offset + actionWidth * dx.columns)]))
   }
 
-  /// Polyak-averages both targets towards their online critics (masks follow the online ones).
+  /// The online critics for the diagnostics and ReDo: inputs `concat(observations, actions)`, loss the update's
+  /// MSE towards `targets` on the chosen samples.
+  func diagnosed(observations: Matrix, actions: Matrix, targets y: [Float]) -> [DiagnosedNetwork] {
+    let x = TwinCritics.inputs(observations: observations, actions: actions)
+    return online.enumerated().map { index, network in
+      DiagnosedNetwork(role: "critic\(index + 1)", model: network.model, inputs: x) { samples in
+        network.model.zeroGradients()
+        let q = network.model.forward(x.selectingColumns(samples))
+        let (_, gradient) = ValueLoss.mse.evaluate(predictions: q.scalars, targets: samples.map { y[$0] })
+        _ = network.model.backward(
+          Matrix(rows: 1, columns: q.columns, scalars: gradient), accumulateParameterGradients: true)
+      }
+    }
+  }
+
+  /// Polyak-averages every target towards its online critic (masks follow the online ones).
   func updateTargets(tau: Float) {
     for (target, network) in zip(targets, online) {
       TargetUpdate.polyak(target: target, online: network.model, tau: tau)
@@ -100,7 +121,7 @@ final class TwinCritics {
   /// Networks, targets and optimizers.
   func archive() throws -> BinaryArchive {
     var archive = BinaryArchive()
-    for index in 0..<2 {
+    for index in 0..<online.count {
       archive["critic\(index + 1)"] = .archive(try online[index].archive())
       archive["critic\(index + 1)_target"] = .archive(NetworkArchive.archive(of: targets[index]))
       archive["critic\(index + 1)_optimizer"] = .archive(optimizers[index].archive())
@@ -110,7 +131,7 @@ final class TwinCritics {
 
   /// Restores what `archive()` saved.
   func load(_ archive: BinaryArchive) throws {
-    for index in 0..<2 {
+    for index in 0..<online.count {
       try online[index].load(archive.archive("critic\(index + 1)"))
       try NetworkArchive.load(archive.archive("critic\(index + 1)_target"), into: targets[index])
       try optimizers[index].load(from: archive.archive("critic\(index + 1)_optimizer"))

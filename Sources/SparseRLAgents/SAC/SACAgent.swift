@@ -21,6 +21,8 @@ public final class SACAgent: OffPolicyAgent {
   let temperature: EntropyTemperature
   /// Actions sampled inside updates (targets and actor loss).
   var updateRandom: RandomGenerator
+  /// The critic targets of the last update (the diagnostics' critic loss).
+  private(set) var lastTargets: [Float] = []
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: SACConfig, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
@@ -98,6 +100,7 @@ public final class SACAgent: OffPolicyAgent {
       nextLogProbabilities: next.logProbabilities, intermediateDiscounts: batch.intermediateDiscounts,
       intermediateLogProbabilities: intermediateLogProbabilities, alpha: alpha)
     let (criticLoss, qMean) = critics.update(observations: batch.observations, actions: batch.actions, targets: y)
+    lastTargets = y
     try requireFinite(criticLoss, "SAC critic loss", step: step)
     // Actor: minimise mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) with a reparameterised sample.
     actor.model.zeroGradients()
@@ -117,6 +120,26 @@ public final class SACAgent: OffPolicyAgent {
     core.statistics.addActor(
       loss: actorLoss.loss, entropy: -logProbabilities.reduce(0, +) / Float(max(logProbabilities.count, 1)),
       temperatureLoss: temperatureLoss)
+  }
+
+  /// The actor with the reparameterised actor loss at the current alpha (noise drawn from a generator seeded by
+  /// the update count, so measuring does not move the training streams), and the critics with the last targets.
+  public func diagnosedNetworks(_ batch: TransitionBatch) -> [DiagnosedNetwork] {
+    var random = RandomGenerator(seed: UInt64(core.updates))
+    var noise = Matrix(rows: core.box.count, columns: batch.count)
+    for k in 0..<noise.count { noise.scalars[k] = Float(random.normal()) }
+    let observations = batch.observations
+    let loss = SACActorLoss(alpha: temperature.alpha)
+    let actor = DiagnosedNetwork(role: "actor", model: actor.model, inputs: observations) { samples in
+      let inputs = observations.selectingColumns(samples)
+      self.actor.model.zeroGradients()
+      let output = self.actor.model.forward(inputs)
+      let result = loss.evaluate(
+        actorOutput: output, observations: inputs, noise: noise.selectingColumns(samples), policy: self.policy,
+        critics: self.critics)
+      _ = self.actor.model.backward(result.outputGradient, accumulateParameterGradients: true)
+    }
+    return [actor] + critics.diagnosed(observations: observations, actions: batch.actions, targets: lastTargets)
   }
 
   public var algorithmMetricNames: [String] { ["alpha", "alpha_loss", "entropy"] }

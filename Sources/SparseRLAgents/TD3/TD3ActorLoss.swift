@@ -5,6 +5,7 @@ import SparseRLNumerics
 /// normalised action box.
 ///
 /// Its gradient with respect to `u` is `-(1/B) dQ1/da * (1 - a^2)`; critic 1's parameters are not touched.
+/// DDPG's actor loss is the same with its single critic.
 public enum TD3ActorLoss {
   /// The loss and its gradient with respect to the actor's raw output `[|A| x B]` for observations
   /// `[width x B]`.
@@ -20,5 +21,17 @@ public enum TD3ActorLoss {
       gradient.scalars[k] *= 1 - a * a
     }
     return (-q.reduce(0, +) / batch, gradient)
+  }
+}
+
+/// A deterministic actor (TD3, DDPG) for the diagnostics and ReDo: inputs the observations, loss
+/// `TD3ActorLoss` on the chosen samples.
+func deterministicActor(_ actor: SparseNetwork, observations: Matrix, critics: TwinCritics) -> DiagnosedNetwork {
+  DiagnosedNetwork(role: "actor", model: actor.model, inputs: observations) { samples in
+    let inputs = observations.selectingColumns(samples)
+    actor.model.zeroGradients()
+    let result = TD3ActorLoss.evaluate(
+      actorOutput: actor.model.forward(inputs), observations: inputs, critics: critics)
+    _ = actor.model.backward(result.outputGradient, accumulateParameterGradients: true)
   }
 }

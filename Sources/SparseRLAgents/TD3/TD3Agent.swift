@@ -20,6 +20,8 @@ public final class TD3Agent: OffPolicyAgent {
   let critics: TwinCritics
   /// Target policy smoothing noise.
   var smoothingRandom: RandomGenerator
+  /// The critic targets of the last update (the diagnostics' critic loss).
+  private(set) var lastTargets: [Float] = []
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: TD3Config, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
@@ -71,6 +73,7 @@ public final class TD3Agent: OffPolicyAgent {
     let y = TD3Target.values(
       rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, targetQ1: q1, targetQ2: q2)
     let (criticLoss, qMean) = critics.update(observations: batch.observations, actions: batch.actions, targets: y)
+    lastTargets = y
     try requireFinite(criticLoss, "TD3 critic loss", step: core.environmentSteps)
     core.statistics.addCritic(loss: criticLoss, qMean: qMean)
     guard index % config.policyDelay == 0 else { return }
@@ -86,6 +89,13 @@ public final class TD3Agent: OffPolicyAgent {
     let tau = Float(config.tau)
     TargetUpdate.polyak(target: actorTarget, online: actor.model, tau: tau)
     critics.updateTargets(tau: tau)
+  }
+
+  /// The actor with the deterministic policy gradient loss through critic 1, and the critics with the last
+  /// targets.
+  public func diagnosedNetworks(_ batch: TransitionBatch) -> [DiagnosedNetwork] {
+    [deterministicActor(actor, observations: batch.observations, critics: critics)]
+      + critics.diagnosed(observations: batch.observations, actions: batch.actions, targets: lastTargets)
   }
 
   public var algorithmMetricNames: [String] { [] }

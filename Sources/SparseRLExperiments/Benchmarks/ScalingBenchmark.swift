@@ -7,7 +7,9 @@ import SparseRLEnvironments
 /// - streaming: environment steps per second (each with its batch-1 update) of Stream AC and Stream Q, dense
 ///   against a static mask, at several hidden widths (the batch-1 matrix-vector kernels);
 /// - diagnostics: DQN's training steps per second with the diagnostics off and at their default interval, and
-///   the cost of one measurement in updates.
+///   the cost of one measurement in updates;
+/// - SimBa critics: SimBa-SAC update steps per second at several critic widths and sparsities (the paper's
+///   claim that a wide sparse critic costs no more than a narrow dense one).
 public struct ScalingBenchmark {
   /// One streaming measurement.
   public struct StreamingResult: Sendable {
@@ -33,7 +35,19 @@ public struct ScalingBenchmark {
     public let measurements: Int
   }
 
-  /// Timed environment steps per streaming measurement.
+  /// One SimBa-SAC measurement.
+  public struct SimBaResult: Sendable {
+    /// The critic's SimBa width (2 blocks).
+    public let criticWidth: Int
+    /// The critics' static sparsity (0: dense).
+    public let sparsity: Double
+    /// Stored weights of one critic's weight matrices.
+    public let criticWeights: Int
+    /// SAC update steps per second (one update per environment step).
+    public let updatesPerSecond: Double
+  }
+
+  /// Timed steps per measurement.
   public let steps: Int
 
   /// A benchmark of `steps` timed steps per streaming measurement.
@@ -110,6 +124,42 @@ public struct ScalingBenchmark {
       }
     }
     return results
+  }
+
+  /// SimBa-SAC (`SACConfig.simba`, actor 128 x 1 block dense) on `id` with each `(critic width, static critic
+  /// sparsity)` of `critics`, one update per environment step, diagnostics off: `steps` timed steps after a
+  /// 300-step random warm-up, the rows measured back to back.
+  public func simbaCritics(id: String, critics: [(width: Int, sparsity: Double)]) throws -> [SimBaResult] {
+    try critics.map { critic in
+      var config = SACConfig.simba(criticWidth: critic.width)
+      config.updatesPerStep = 1
+      config.warmupSteps = 300
+      config.replay = ReplaySettings(capacity: 300 + steps + 10, minCapacity: 100)
+      config.diagnostics.interval = 0
+      if critic.sparsity > 0 { config.criticSparsity = NetworkSparsity(method: .static, sparsity: critic.sparsity) }
+      let agent = try SACAgent(
+        config: config, environment: EnvironmentRegistry.make(id), seed: 0, totalSteps: 1_000_000)
+      let weights = agent.networks[1].network.model.maskableLayers.reduce(0) { $0 + $1.layer.weight.activeCount }
+      let rate = try time(agent, warmup: config.warmupSteps)
+      return SimBaResult(
+        criticWidth: critic.width, sparsity: critic.sparsity, criticWeights: weights, updatesPerSecond: rate)
+    }
+  }
+
+  /// The SimBa table, each row's rate against the first row's.
+  public static func markdown(_ results: [SimBaResult]) -> String {
+    var lines = [
+      "| critic (SimBa, 2 blocks) | mask | weights per critic | SAC updates/s | vs first row |",
+      "|---|---|---|---|---|",
+    ]
+    for r in results {
+      let ratio = results.first.map { String(format: "%.2fx", r.updatesPerSecond / $0.updatesPerSecond) } ?? "-"
+      let mask = r.sparsity == 0 ? "dense" : "\(Int((r.sparsity * 100).rounded()))% static"
+      lines.append(
+        "| \(r.criticWidth) | \(mask) | \(r.criticWeights) | \(String(format: "%.2f", r.updatesPerSecond)) | \(ratio) |"
+      )
+    }
+    return lines.joined(separator: "\n")
   }
 
   /// Counts the records that carry diagnostics.

@@ -103,7 +103,7 @@ public struct Experiment {
 public enum AgentCatalog {
   /// The configuration type of each agent kind.
   public static let configurations: [AgentKind: any AgentConfiguration.Type] = [
-    .dqn: DQNConfig.self, .ppo: PPOConfig.self, .sac: SACConfig.self, .td3: TD3Config.self,
+    .dqn: DQNConfig.self, .ppo: PPOConfig.self, .sac: SACConfig.self, .td3: TD3Config.self, .ddpg: DDPGConfig.self,
     .streamAC: StreamACConfig.self, .streamQ: StreamQConfig.self,
   ]
 }
