@@ -86,16 +86,20 @@ public final class OffPolicyCore {
   /// Takes one environment step and the update that falls due (steps 1-5 above).
   func trainStep(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
     let observation = training.observation
-    let (action, storedAction) = try act(agent, observation)
-    let (step, episode) = try training.step(.continuous(box.environmentAction(action)))
-    buffer.add(
-      observation: observation, action: action, reward: Float(settings.rewardScale * step.reward),
-      nextObservation: step.observation, terminated: step.terminated, truncated: step.truncated,
-      policyAction: storedAction)
+    let (action, storedAction) = try Profiler.measure("act") { try act(agent, observation) }
+    let (step, episode) = try Profiler.measure("environment") {
+      try training.step(.continuous(box.environmentAction(action)))
+    }
+    Profiler.measure("store") {
+      buffer.add(
+        observation: observation, action: action, reward: Float(settings.rewardScale * step.reward),
+        nextObservation: step.observation, terminated: step.terminated, truncated: step.truncated,
+        policyAction: storedAction)
+    }
     environmentSteps += 1
     if let episode { metrics.record(group: .episode, step: environmentSteps, values: episode.metrics) }
     if capacityRule.isCheckStep(environmentSteps) {
-      capacityRule.check(buffer: buffer, policy: agent.noiseFreeActions)
+      Profiler.measure("replay capacity check") { capacityRule.check(buffer: buffer, policy: agent.noiseFreeActions) }
     }
     if environmentSteps >= max(settings.warmupSteps, 1) { try update(agent) }
     if environmentSteps % settings.logInterval == 0 && statistics.criticUpdates > 0 { report(agent, metrics) }
@@ -120,11 +124,13 @@ public final class OffPolicyCore {
   private func update(_ agent: some OffPolicyAgent) throws {
     let steps = multiStep.steps(forUpdate: updates)
     lastSteps = steps
-    let batch = buffer.sample(
-      batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
-      includeIntermediate: agent.usesIntermediateObservations && steps > 1, using: &replayRandom)
+    let batch = Profiler.measure("sample") {
+      buffer.sample(
+        batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
+        includeIntermediate: agent.usesIntermediateObservations && steps > 1, using: &replayRandom)
+    }
     updates += 1
-    try agent.update(batch, index: updates)
+    try Profiler.measure("update") { try agent.update(batch, index: updates) }
   }
 
   /// The shared `train` metric names (the algorithm adds its own).
