@@ -57,10 +57,12 @@ let package = Package(
       ],
       // The presets: the package's configs/ folder, shipped in this module's resource bundle (Config/Presets.swift).
       resources: [.copy("../../configs")]),
+    // Counts the process's heap allocations (interposes malloc on Linux): for `sparserl bench agents` only.
+    .target(name: "CAllocationCounter"),
     .executableTarget(
       name: "sparserl",
       dependencies: [
-        "SparseRLExperiments", "SparseRLSparsity", "SparseRLPolicy",
+        "SparseRLExperiments", "SparseRLSparsity", "SparseRLPolicy", "CAllocationCounter",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),

@@ -470,10 +470,75 @@ KERNEL void sampled_product(long rows, const int32_t *start, const int32_t *inde
   }
 }
 
+// MARK: - Element-wise updates (optimizer, target networks, batch-1 weight gradient)
+
+// These use plain multiplies and adds (no fused multiply-add; contraction is off), so every variant computes
+// exactly what the scalar Swift loops they replace computed: the wider variants only run 8 lanes at once.
+
+/// One Adam/AdamW step over `count` stored entries, in this order per entry:
+/// `decayed = p * shrink; g' = g + l2 * p; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g' g';`
+/// `p = decayed - step_size * m / (sqrt(v) * inverse_root + epsilon)`.
+KERNEL void adam_update(long count, float *values, const float *gradients, float *first, float *second,
+                        float beta1, float beta2, float step_size, float inverse_root, float epsilon, float shrink,
+                        float l2) {
+  const float one_minus_beta1 = 1 - beta1;
+  const float one_minus_beta2 = 1 - beta2;
+  long i = 0;
+  for (; i + 8 <= count; i += 8) {
+    v8 p = load(values + i);
+    v8 decayed = p * splat(shrink);
+    v8 g = load(gradients + i) + splat(l2) * p;
+    v8 m = splat(beta1) * load(first + i) + splat(one_minus_beta1) * g;
+    v8 v = splat(beta2) * load(second + i) + splat(one_minus_beta2) * g * g;
+    store(first + i, m);
+    store(second + i, v);
+    store(values + i, decayed - splat(step_size) * m / (__builtin_elementwise_sqrt(v) * splat(inverse_root) +
+                                                          splat(epsilon)));
+  }
+  for (; i < count; i++) {
+    float p = values[i];
+    float decayed = p * shrink;
+    float g = gradients[i] + l2 * p;
+    float m = beta1 * first[i] + one_minus_beta1 * g;
+    float v = beta2 * second[i] + one_minus_beta2 * g * g;
+    first[i] = m;
+    second[i] = v;
+    values[i] = decayed - step_size * m / (__builtin_sqrtf(v) * inverse_root + epsilon);
+  }
+}
+
+/// `target = target * keep + tau * online` over `count` entries (Polyak averaging).
+KERNEL void polyak_update(long count, float *target, const float *online, float keep, float tau) {
+  long i = 0;
+  for (; i + 8 <= count; i += 8) store(target + i, load(target + i) * splat(keep) + splat(tau) * load(online + i));
+  for (; i < count; i++) target[i] = target[i] * keep + tau * online[i];
+}
+
+/// `result[r, c] = left[r] * right[c]`, or `result[r, c] += left[r] * right[c]` when `accumulate` (the product
+/// rounded first, as the packed product at depth 1 does), for a row-major `[rows x columns]` result.
+KERNEL void outer_product(long rows, long columns, const float *left, const float *right, float *result,
+                          bool accumulate) {
+  for (long r = 0; r < rows; r++) {
+    float *row = result + r * columns;
+    const v8 scale = splat(left[r]);
+    long c = 0;
+    if (accumulate) {
+      for (; c + 8 <= columns; c += 8) store(row + c, load(row + c) + scale * load(right + c));
+      for (; c < columns; c++) row[c] = row[c] + left[r] * right[c];
+    } else {
+      for (; c + 8 <= columns; c += 8) store(row + c, scale * load(right + c));
+      for (; c < columns; c++) row[c] = left[r] * right[c];
+    }
+  }
+}
+
 const srl_kernel_table SRL_TABLE = {
     .gemm = gemm,
     .matrix_vector = matrix_vector,
     .matrix_vector_transposed = matrix_vector_transposed,
     .row_gather = row_gather,
     .sampled_product = sampled_product,
+    .adam_update = adam_update,
+    .polyak_update = polyak_update,
+    .outer_product = outer_product,
 };

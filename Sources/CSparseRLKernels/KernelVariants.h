@@ -14,6 +14,10 @@ typedef struct srl_kernel_table {
                      float *, long);
   void (*sampled_product)(long, const int32_t *, const int32_t *, const float *, const float *, float *, long,
                           bool);
+  void (*adam_update)(long, float *, const float *, float *, float *, float, float, float, float, float, float,
+                      float);
+  void (*polyak_update)(long, float *, const float *, float, float);
+  void (*outer_product)(long, long, const float *, const float *, float *, bool);
 } srl_kernel_table;
 
 extern const srl_kernel_table srl_portable_kernels;

@@ -102,9 +102,22 @@ extension Layer {
   /// Total number of stored (active) parameter entries.
   public var activeParameterCount: Int { parameters.reduce(0) { $0 + $1.activeCount } }
 
+  /// Adds the parameter gradients of `outputGradient` (the backward pass of a parameter update, whose input
+  /// gradient nobody reads): a `Sequential` skips its first `Linear`'s input gradient, any other layer runs
+  /// `backward(outputGradient, accumulateParameterGradients: true)`.
+  public func accumulateParameterGradients(from outputGradient: Matrix) {
+    if let sequential = self as? Sequential {
+      sequential.accumulateParameterGradients(outputGradient)
+    } else {
+      _ = backward(outputGradient, accumulateParameterGradients: true)
+    }
+  }
+
   /// Sets every parameter gradient to zero.
   public func zeroGradients() {
-    for parameter in parameters { parameter.zeroGradient() }
+    Profiler.measure("zero gradients") {
+      for parameter in parameters { parameter.zeroGradient() }
+    }
   }
 
   /// Renames every parameter to its dotted path relative to this layer (see `Parameter.name`).

@@ -135,6 +135,25 @@ public final class Linear: MaskableLayer {
     return inputGradient
   }
 
+  /// The parameter half of `backward(dy, accumulateParameterGradients: true)`: adds the weight and bias
+  /// gradients (and keeps `dy` for `denseWeightGradient`) without computing the input gradient, for a first
+  /// layer whose input gradient nothing reads. Saves O(nnz * batch) (dense: O(out * in * batch)).
+  public func accumulateParameterGradients(_ dy: Matrix) {
+    let batch = input.columns
+    precondition(
+      dy.rows == outFeatures && dy.columns == batch,
+      "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)"
+    )
+    outputGradient.copyContents(of: dy)
+    hasOutputGradient = true
+    input.scalars.withUnsafeBufferPointer { xs in
+      outputGradient.scalars.withUnsafeBufferPointer { dys in
+        product.accumulateWeightGradient(weight, outputGradient: dys, input: xs, n: batch)
+        if let bias { WeightProduct.accumulateRowSums(dys, rows: outFeatures, columns: batch, into: bias) }
+      }
+    }
+  }
+
   public func denseWeightGradient() -> Matrix {
     precondition(hasOutputGradient, "Linear.denseWeightGradient needs a forward and then a backward pass")
     return input.scalars.withUnsafeBufferPointer { xs in

@@ -87,15 +87,19 @@ public final class Adam: Optimizer {
 
   var kind: String { decoupled ? "AdamW" : "Adam" }
 
-  public func step() {
+  public func step() { Profiler.measure("optimizer") { adamStep() } }
+
+  private func adamStep() {
     stepCount += 1
     let t = Double(stepCount)
     let correction1 = 1 - pow(Double(beta1), t)
     let correction2 = 1 - pow(Double(beta2), t)
     let stepSize = Float(Double(learningRate) / correction1)
     let correction2Root = Float(correction2.squareRoot())
-    let (b1, b2, eps, lr, wd) = (beta1, beta2, epsilon, learningRate, weightDecay)
-    let decoupled = decoupled
+    // Decoupled decay shrinks the weight first; coupled decay adds l2 * p to the gradient.
+    let update = UpdateKernels.AdamStep(
+      beta1: beta1, beta2: beta2, stepSize: stepSize, inverseCorrection2Root: 1 / correction2Root, epsilon: epsilon,
+      shrink: decoupled ? 1 - learningRate * weightDecay : 1, l2: decoupled ? 0 : weightDecay)
     for parameter in parameters {
       var m = takeSlot("m", of: parameter)
       var v = takeSlot("v", of: parameter)
@@ -103,19 +107,7 @@ public final class Adam: Optimizer {
         v.withUnsafeMutableBufferPointer { v in
           parameter.gradient.withUnsafeBufferPointer { g in
             parameter.value.withUnsafeMutableBufferPointer { p in
-              // Decoupled decay shrinks the weight first; coupled decay adds l2 * p to the gradient.
-              let shrink: Float = decoupled ? 1 - lr * wd : 1
-              let l2: Float = decoupled ? 0 : wd
-              let inverseCorrection2Root = 1 / correction2Root
-              for i in 0..<p.count {
-                let decayed = p[i] * shrink
-                let gi = g[i] + l2 * p[i]
-                let mi = b1 * m[i] + (1 - b1) * gi
-                let vi = b2 * v[i] + (1 - b2) * gi * gi
-                m[i] = mi
-                v[i] = vi
-                p[i] = decayed - stepSize * mi / (vi.squareRoot() * inverseCorrection2Root + eps)
-              }
+              UpdateKernels.adam(update, values: p, gradients: g, firstMoments: m, secondMoments: v)
             }
           }
         }

@@ -26,17 +26,73 @@ public final class Sequential: Layer {
   }
 
   public func forward(_ input: Matrix) -> Matrix {
-    var x = input
-    for layer in layers { x = layer.forward(x) }
-    return x
+    guard Profiler.isEnabled else {
+      var x = input
+      for layer in layers { x = layer.forward(x) }
+      return x
+    }
+    return Profiler.measure(profileName + " forward") {
+      var x = input
+      for (index, layer) in layers.enumerated() {
+        x = Profiler.measure(Sequential.profileLabel(index, layer)) { layer.forward(x) }
+      }
+      return x
+    }
   }
 
   public func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix {
-    var gradient = outputGradient
-    for layer in layers.reversed() {
-      gradient = layer.backward(gradient, accumulateParameterGradients: accumulateParameterGradients)
+    guard Profiler.isEnabled else {
+      var gradient = outputGradient
+      for layer in layers.reversed() {
+        gradient = layer.backward(gradient, accumulateParameterGradients: accumulateParameterGradients)
+      }
+      return gradient
     }
-    return gradient
+    let kind = accumulateParameterGradients ? " backward" : " backward (input gradient only)"
+    return Profiler.measure(profileName + kind) {
+      var gradient = outputGradient
+      for (index, layer) in layers.enumerated().reversed() {
+        gradient = Profiler.measure(Sequential.profileLabel(index, layer)) {
+          layer.backward(gradient, accumulateParameterGradients: accumulateParameterGradients)
+        }
+      }
+      return gradient
+    }
+  }
+
+  /// `backward(outputGradient, accumulateParameterGradients: true)` without the input gradient of the first
+  /// layer when it is a `Linear` (nothing reads the gradient with respect to a network's input during a
+  /// parameter update): the same parameter gradients, one product fewer.
+  public func accumulateParameterGradients(_ outputGradient: Matrix) {
+    guard let first = layers.first as? Linear else {
+      _ = backward(outputGradient, accumulateParameterGradients: true)
+      return
+    }
+    // Labels are autoclosures, built only while the profiler records.
+    Profiler.measure(profileName + " backward") {
+      var gradient = outputGradient
+      for index in stride(from: layers.count - 1, to: 0, by: -1) {
+        gradient = Profiler.measure(Sequential.profileLabel(index, layers[index])) {
+          layers[index].backward(gradient, accumulateParameterGradients: true)
+        }
+      }
+      Profiler.measure(Sequential.profileLabel(0, first) + " (no input gradient)") {
+        first.accumulateParameterGradients(gradient)
+      }
+    }
+  }
+
+  /// The network's name in a profile: the label given with `Profiler.setLabel`, else `network`.
+  private var profileName: String { Profiler.label(for: self) ?? "network" }
+
+  /// A layer's name in a profile: its position, type, and for a weight layer its shape and density.
+  private static func profileLabel(_ index: Int, _ layer: any Layer) -> String {
+    let type = String(describing: Swift.type(of: layer))
+    guard let weighted = layer as? any MaskableLayer else { return "\(index) \(type)" }
+    let weight = weighted.weight
+    let density = Double(weight.activeCount) / Double(max(weight.denseCount, 1))
+    let sparsity = weight.isSparse ? " \(Int((100 * (1 - density)).rounded()))% sparse" : " dense"
+    return "\(index) \(type) \(weight.columns)->\(weight.rows)\(sparsity)"
   }
 
   public func copy() -> Sequential { Sequential(layers.map { $0.copy() }) }

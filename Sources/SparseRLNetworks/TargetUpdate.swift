@@ -9,13 +9,14 @@ public enum TargetUpdate {
   /// Polyak averaging: `target = (1 - tau) * target + tau * online` on every stored entry.
   public static func polyak(target: any Layer, online: any Layer, tau: Float) {
     precondition((0...1).contains(tau), "TargetUpdate.polyak: tau must be in [0, 1], got \(tau)")
+    Profiler.measure("Polyak") { polyakPairs(target: target, online: online, tau: tau) }
+  }
+
+  private static func polyakPairs(target: any Layer, online: any Layer, tau: Float) {
     for (t, o) in pairs(target: target, online: online) {
       t.adoptLayout(of: o)
-      let keep = 1 - tau
       t.value.withUnsafeMutableBufferPointer { tv in
-        o.value.withUnsafeBufferPointer { ov in
-          for i in 0..<tv.count { tv[i] = tv[i] * keep + tau * ov[i] }
-        }
+        o.value.withUnsafeBufferPointer { ov in UpdateKernels.polyak(target: tv, online: ov, tau: tau) }
       }
     }
   }

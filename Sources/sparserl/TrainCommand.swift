@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SparseRLExperiments
+import SparseRLNumerics
 
 /// `sparserl train [CONFIG...] [--set key=value ...]`.
 struct TrainCommand: ParsableCommand {
@@ -25,6 +26,13 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "Plain periodic progress lines instead of a progress bar.")
   var plain = false
 
+  @Option(help: "Kernel threads for this process (default: the config's `threads`; 0 there means every core).")
+  var threads: Int?
+
+  func validate() throws {
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+  }
+
   func run() throws {
     bootstrapLogging()
     let layers =
@@ -37,6 +45,7 @@ struct TrainCommand: ParsableCommand {
       ?? RunDirectory.defaultURL(
         agent: experiment.kind.rawValue, environment: experiment.run.environment, seed: experiment.run.seed)
     let run = try RunDirectory.create(at: url)
+    KernelThreads.setCount(experiment.run.effectiveThreads(override: threads))
     Logger(label: "sparserl").info(
       "training \(experiment.kind.rawValue) on \(experiment.run.environment) into \(url.path)")
     let trainer = Trainer(
@@ -63,12 +72,20 @@ struct ResumeCommand: ParsableCommand {
   @Flag(help: "Plain periodic progress lines instead of a progress bar.")
   var plain = false
 
+  @Option(help: "Kernel threads for this process (default: the run's `threads`; results do not depend on it).")
+  var threads: Int?
+
+  func validate() throws {
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+  }
+
   func run() throws {
     bootstrapLogging()
     let run = try RunDirectory.open(URL(fileURLWithPath: runDir))
     let experiment = try Experiment.resolve(
       layers: [Experiment.Layer(yaml: try String(contentsOf: run.config, encoding: .utf8), source: run.config.path)],
       overrides: [])
+    KernelThreads.setCount(experiment.run.effectiveThreads(override: threads))
     let trainer = Trainer(
       experiment: experiment, run: run, progressStyle: plain ? .lines : .automatic, signals: SignalMonitor())
     print(RunSummary.text(try trainer.resume(restart: restart), run: run))

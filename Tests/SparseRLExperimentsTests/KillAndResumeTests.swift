@@ -105,6 +105,35 @@ private func metrics(_ run: URL) throws -> [String] {
     #expect(record.contains("\"status\" : \"finished\""))
   }
 
+  /// Kernel threads never change results: a run trained with two threads, killed while writing a checkpoint and
+  /// resumed with one, writes the same metrics files as an uninterrupted one-thread run (critics 256 wide, so
+  /// their 80% sparse batch-64 products are above the kernels' split threshold and the two-thread run splits them).
+  @Test(.timeLimit(.minutes(5)))
+  func runResumedUnderAnotherThreadCountMatchesOneThreadRun() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sparserl-threads-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    let config = root.appendingPathComponent("run.yaml")
+    let wideCritics = configuration.replacingOccurrences(of: "total_steps: 4000", with: "total_steps: 2000")
+      .replacingOccurrences(of: "critic: {hidden_sizes: [64, 64]}", with: "critic: {hidden_sizes: [256, 256]}")
+    try wideCritics.write(to: config, atomically: true, encoding: .utf8)
+    let reference = root.appendingPathComponent("reference")
+    let oneThread = try launch(["train", config.path, "--run-dir", reference.path, "--threads", "1"])
+    oneThread.waitUntilExit()
+    #expect(oneThread.terminationStatus == 0)
+
+    let run = root.appendingPathComponent("two-threads")
+    let first = try launch(
+      ["train", config.path, "--run-dir", run.path, "--threads", "2"],
+      environment: ["SPARSERL_FAULT_KILL_DURING_CHECKPOINT": "3"])
+    first.waitUntilExit()
+    #expect(first.terminationReason == .uncaughtSignal && first.terminationStatus == SIGKILL)
+    #expect(checkpointSteps(run).max() == 1000)
+    let resumed = try launch(["resume", run.path, "--threads", "1"])
+    resumed.waitUntilExit()
+    #expect(resumed.terminationStatus == 0)
+    #expect(try metrics(run) == metrics(reference))
+  }
+
   /// Ctrl-C (SIGINT) checkpoints at the current step and exits cleanly with the run marked `interrupted`;
   /// resuming finishes with the same metrics as an uninterrupted run. Then `evaluate` writes one row per noise
   /// level, and gives the same numbers when repeated.

@@ -55,6 +55,40 @@ void srl_row_gather(long rows, const int32_t *start, const int32_t *index, const
 void srl_sampled_product(long rows, const int32_t *start, const int32_t *index, const float *left,
                          const float *right, float *result, long batch, bool accumulate);
 
+// MARK: Threads
+//
+// `srl_gemm`, `srl_row_gather` and `srl_sampled_product` split calls with enough work (at least
+// `SRL_PARALLEL_MIN_WORK` multiply-adds) across the kernel threads, by rows of their result: each thread computes
+// whole output rows with the serial code, so results are bit-identical for every thread count. One thread (the
+// caller's) by default.
+
+/// Most threads the kernels use.
+#define SRL_MAX_THREADS 64
+
+/// Multiply-adds from which a kernel call is split across threads.
+#define SRL_PARALLEL_MIN_WORK 131072
+
+/// Sets how many threads the kernels use (clamped to 1...SRL_MAX_THREADS), starting workers the first time they
+/// are needed (they live until the process exits); returns the count in effect.
+long srl_set_thread_count(long count);
+
+/// How many threads the kernels use.
+long srl_thread_count(void);
+
+/// One Adam (AdamW) step over `count` stored entries: for each entry, in this order,
+/// `decayed = p * shrink`, `g' = g + l2 * p`, `m = beta1 m + (1 - beta1) g'`, `v = beta2 v + (1 - beta2) g' g'`,
+/// `p = decayed - step_size * m / (sqrt(v) * inverse_root + epsilon)`. Unfused arithmetic in every variant.
+void srl_adam_update(long count, float *values, const float *gradients, float *first, float *second, float beta1,
+                     float beta2, float step_size, float inverse_root, float epsilon, float shrink, float l2);
+
+/// `target[i] = target[i] * keep + tau * online[i]` for `i < count` (Polyak averaging; unfused).
+void srl_polyak_update(long count, float *target, const float *online, float keep, float tau);
+
+/// `result[r * columns + c] (+)= left[r] * right[c]` for a `[rows x columns]` result (the batch-1 weight
+/// gradient `dy x^T`); with `accumulate` the product is rounded before the add.
+void srl_outer_product(long rows, long columns, const float *left, const float *right, float *result,
+                       bool accumulate);
+
 #ifdef __cplusplus
 }
 #endif

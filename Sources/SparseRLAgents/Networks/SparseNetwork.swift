@@ -74,10 +74,12 @@ public final class SparseNetwork {
   public func afterBackward() -> Bool {
     updates += 1
     guard controller.isUpdateStep(updates) else { return true }
-    let layers = model.maskableLayers.map(\.layer)
-    controller.update(
-      step: updates, layers: layers, columnsPerInputUnit: layers.map { SparseNetwork.shape(of: $0).columnsPerInputUnit }
-    )
+    Profiler.measure("topology update") {
+      let layers = model.maskableLayers.map(\.layer)
+      controller.update(
+        step: updates, layers: layers,
+        columnsPerInputUnit: layers.map { SparseNetwork.shape(of: $0).columnsPerInputUnit })
+    }
     return !sparsity.skipOptimizerStepOnTopologyUpdate
   }
 

@@ -97,16 +97,22 @@ public final class OffPolicyCore {
   /// Takes one environment step and the update that falls due (steps 1-5 above).
   func trainStep(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
     let observation = training.observation
-    let (action, storedAction) = try act(agent, observation)
-    let (step, episode) = try training.step(.continuous(box.environmentAction(action)))
-    buffer.add(
-      observation: observation, action: action, reward: Float(settings.rewardScale * step.reward),
-      nextObservation: step.observation, terminated: step.terminated, truncated: step.truncated,
-      policyAction: storedAction)
+    let (action, storedAction) = try Profiler.measure("act") { try act(agent, observation) }
+    let (step, episode) = try Profiler.measure("environment") {
+      try training.step(.continuous(box.environmentAction(action)))
+    }
+    Profiler.measure("store") {
+      buffer.add(
+        observation: observation, action: action, reward: Float(settings.rewardScale * step.reward),
+        nextObservation: step.observation, terminated: step.terminated, truncated: step.truncated,
+        policyAction: storedAction)
+    }
     environmentSteps += 1
     if let episode { metrics.record(group: .episode, step: environmentSteps, values: episode.metrics) }
     if capacityRule.isCheckStep(environmentSteps) {
-      capacityRule.check(buffer: buffer) { agent.noiseFreeActions(self.networkInput($0)) }
+      Profiler.measure("replay capacity check") {
+        capacityRule.check(buffer: buffer) { agent.noiseFreeActions(self.networkInput($0)) }
+      }
     }
     if environmentSteps >= max(settings.warmupSteps, 1) {
       for _ in 0..<settings.updatesPerStep { try update(agent, metrics: metrics) }
@@ -134,16 +140,18 @@ public final class OffPolicyCore {
   private func update(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
     let steps = multiStep.steps(forUpdate: updates)
     lastSteps = steps
-    var batch = buffer.sample(
-      batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
-      includeIntermediate: agent.usesIntermediateObservations && steps > 1, using: &replayRandom)
+    var batch = Profiler.measure("sample") {
+      buffer.sample(
+        batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
+        includeIntermediate: agent.usesIntermediateObservations && steps > 1, using: &replayRandom)
+    }
     if normalizer != nil {
       batch.observations = networkInput(batch.observations)
       batch.nextObservations = networkInput(batch.nextObservations)
       batch.intermediateObservations = batch.intermediateObservations.map(networkInput)
     }
     updates += 1
-    try agent.update(batch, index: updates)
+    try Profiler.measure("update") { try agent.update(batch, index: updates) }
     if settings.redo.isDue(afterUpdates: updates) {
       for network in agent.diagnosedNetworks(batch) {
         ReDo.recycle(network.model, inputs: network.inputs, threshold: settings.redo.threshold, random: &recycleRandom)

@@ -75,8 +75,7 @@ final class TwinCritics {
       if network === online[0] { qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1)) }
       let (loss, gradient) = ValueLoss.mse.evaluate(predictions: q.scalars, targets: y)
       totalLoss += loss
-      _ = network.model.backward(
-        Matrix(rows: 1, columns: q.columns, scalars: gradient), accumulateParameterGradients: true)
+      network.model.accumulateParameterGradients(from: Matrix(rows: 1, columns: q.columns, scalars: gradient))
       if network.afterBackward() { optimizer.step() }
     }
     return (totalLoss, qMean)

@@ -1,6 +1,8 @@
 import Foundation
 import SparseRLAgents
 import SparseRLEnvironments
+import SparseRLNetworks
+import SparseRLNumerics
 
 /// Environment steps per second of an agent WITH learning, on one core, dense against 90% sparse (RigL) in the
 /// same run, with the published settings: SAC and TD3 2x256 at batch 256 (one update per step); DQN 2x512 at
@@ -17,6 +19,9 @@ public struct AgentBenchmark {
     case sac = "SAC"
     /// TD3 on Pendulum-v1.
     case td3 = "TD3"
+    /// RLx2 on TD3 (actor 90%, critics 85% RigL by default, 3-step target from the first update, dynamic buffer);
+    /// measured sparse only, against TD3's dense row.
+    case rlx2 = "RLx2-TD3"
     /// PPO on Pendulum-v1.
     case ppo = "PPO"
     /// DQN on CartPole-v1.
@@ -40,6 +45,8 @@ public struct AgentBenchmark {
     public let steps: Int
     /// Training steps per second.
     public let stepsPerSecond: Double
+    /// Kernel threads (`KernelThreads`).
+    public let threads: Int
   }
 
   /// Training steps timed per measurement.
@@ -73,14 +80,22 @@ public struct AgentBenchmark {
         variant, actorSparsity: sparsity, criticSparsity: sparsity, observationWidth: observationWidth,
         actionWidth: actionWidth)
       return try SACAgent(config: config, environment: environment, seed: 0, totalSteps: 1_000_000)
-    case .td3:
+    case .td3, .rlx2:
       var config = TD3Config()
       config.warmupSteps = warmupSteps
       config.replay.capacity = total + 100
       config.replay.minCapacity = 0
-      config = config.variant(
-        variant, actorSparsity: sparsity, criticSparsity: sparsity, observationWidth: observationWidth,
-        actionWidth: actionWidth)
+      if kind == .rlx2 {
+        config = config.variant(
+          .rlx2, actorSparsity: sparsity, criticSparsity: AgentBenchmark.rlx2CriticSparsity(sparsity),
+          observationWidth: observationWidth, actionWidth: actionWidth)
+        config.nStepDelay = 0
+        config.replay.minCapacity = 0
+      } else {
+        config = config.variant(
+          variant, actorSparsity: sparsity, criticSparsity: sparsity, observationWidth: observationWidth,
+          actionWidth: actionWidth)
+      }
       return try TD3Agent(config: config, environment: environment, seed: 0, totalSteps: 1_000_000)
     case .ppo:
       var config = PPOConfig()
@@ -102,7 +117,7 @@ public struct AgentBenchmark {
   /// The networks of `kind` as published, for the table.
   func networks(_ kind: AgentKind, environment: any Environment) -> String {
     switch kind {
-    case .sac, .td3: return "2x256"
+    case .sac, .td3, .rlx2: return "2x256"
     case .ppo: return "2x64 tanh"
     case .dqn:
       if case .box(let box) = environment.observationSpace, box.shape.count == 3 { return "MinAtar CNN" }
@@ -113,44 +128,196 @@ public struct AgentBenchmark {
   /// Timed steps for `kind`: PPO is timed over whole rollouts (2048 steps each, at least two).
   func timedSteps(_ kind: AgentKind) -> Int { kind == .ppo ? max(steps, 2 * PPOConfig().rolloutSize) : steps }
 
-  /// Measures `kind` on the environment `id`, dense and sparse.
-  public func run(_ kind: AgentKind, environment id: String) throws -> [Result] {
+  /// RLx2's critic sparsity for an actor sparsity: 85% beside the published 90% actor, else the actor's.
+  static func rlx2CriticSparsity(_ actorSparsity: Double) -> Double { actorSparsity == 0.9 ? 0.85 : actorSparsity }
+
+  /// The sparsity levels measured for `kind`: dense and `sparsity` (RLx2 sparse only).
+  func levels(_ kind: AgentKind) -> [Double] { kind == .rlx2 ? [sparsity] : [0, sparsity] }
+
+  /// Measures `kind` on the environment `id`, dense and sparse, at each kernel thread count of `threads`
+  /// (one fresh agent per row, the thread counts of one sparsity back to back); leaves the count at 1.
+  public func run(_ kind: AgentKind, environment id: String, threads: [Int] = [1]) throws -> [Result] {
+    defer { KernelThreads.setCount(1) }
     var results: [Result] = []
-    for level in [0, sparsity] {
+    for level in levels(kind) {
+      for count in threads {
+        KernelThreads.setCount(count)
+        results.append(try measure(kind, environment: id, sparsity: level))
+      }
+    }
+    return results
+  }
+
+  /// One row: a fresh agent at `level`, warmed up, then timed, at the current kernel thread count.
+  func measure(_ kind: AgentKind, environment id: String, sparsity level: Double) throws -> Result {
+    let environment = try EnvironmentRegistry.make(id)
+    let agent = try makeAgent(kind, environment: environment, sparsity: level)
+    let sink = DiscardingMetricsSink()
+    let steps = timedSteps(kind)
+    while agent.environmentSteps < warmupSteps { try agent.trainStep(metrics: sink) }
+    let start = ContinuousClock.now
+    let first = agent.environmentSteps
+    while agent.environmentSteps - first < steps { try agent.trainStep(metrics: sink) }
+    let elapsed = ContinuousClock.now - start
+    let parts = elapsed.components
+    let seconds = Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    return Result(
+      agent: kind, environment: id, sparsity: level, networks: networks(kind, environment: environment),
+      steps: steps, stepsPerSecond: Double(steps) / seconds, threads: KernelThreads.count)
+  }
+
+  /// A markdown table of `results`, with the speed-up over the dense row at the same thread count (RLx2 over
+  /// TD3's) and over the same row with one thread.
+  public static func markdown(_ results: [Result]) -> String {
+    var lines = [
+      "| agent | environment | networks | sparsity | threads | steps/s (with learning) | speed-up over dense "
+        + "| over 1 thread |",
+      "|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results {
+      let denseAgent = result.agent == .rlx2 ? AgentKind.td3 : result.agent
+      let dense = results.first {
+        $0.agent == denseAgent && $0.environment == result.environment && $0.sparsity == 0
+          && $0.threads == result.threads
+      }
+      let oneThread = results.first {
+        $0.agent == result.agent && $0.environment == result.environment && $0.sparsity == result.sparsity
+          && $0.threads == 1
+      }
+      let speedUp = dense.map { String(format: "%.2fx", result.stepsPerSecond / $0.stepsPerSecond) } ?? "-"
+      let scaling = oneThread.map { String(format: "%.2fx", result.stepsPerSecond / $0.stepsPerSecond) } ?? "-"
+      lines.append(
+        "| \(result.agent.rawValue) | \(result.environment) | \(result.networks) | "
+          + "\(sparsityLabel(result.agent, result.sparsity)) | \(result.threads) | "
+          + "\(String(format: "%.0f", result.stepsPerSecond)) | \(speedUp) | \(scaling) |")
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Where the time of one training step goes, and how many heap allocations a step makes.
+  public struct Profile: Sendable {
+    /// The agent profiled.
+    public let agent: AgentKind
+    /// The environment id.
+    public let environment: String
+    /// Sparsity of the actor (and of the critics, except RLx2's 85%).
+    public let sparsity: Double
+    /// Training steps profiled.
+    public let steps: Int
+    /// Wall-clock seconds per step with the profiler recording (its own overhead included).
+    public let secondsPerStep: Double
+    /// The phases (see `Profiler`), totals over `steps`.
+    public let phases: [Profiler.Entry]
+    /// Heap allocations per step over a second, unprofiled pass of `steps` steps; `nil` when the process does
+    /// not count allocations.
+    public let allocationsPerStep: Double?
+  }
+
+  /// Profiles `kind` on `id` at each sparsity level: after the warm-up, `steps` steps with the profiler
+  /// recording, then `steps` more with it off, counting heap allocations with `allocationCount` (the process's
+  /// allocation counter, or `nil`).
+  public func profile(_ kind: AgentKind, environment id: String, allocationCount: (() -> Int)?) throws -> [Profile] {
+    var profiles: [Profile] = []
+    for level in levels(kind) {
       let environment = try EnvironmentRegistry.make(id)
       let agent = try makeAgent(kind, environment: environment, sparsity: level)
       let sink = DiscardingMetricsSink()
       let steps = timedSteps(kind)
       while agent.environmentSteps < warmupSteps { try agent.trainStep(metrics: sink) }
+      Profiler.reset()
+      AgentBenchmark.labelNetworks(of: agent)
+      Profiler.isEnabled = true
       let start = ContinuousClock.now
-      let first = agent.environmentSteps
+      var first = agent.environmentSteps
       while agent.environmentSteps - first < steps { try agent.trainStep(metrics: sink) }
       let elapsed = ContinuousClock.now - start
+      Profiler.isEnabled = false
+      let phases = Profiler.entries()
+      Profiler.reset()
+      var allocations: Double? = nil
+      if let allocationCount {
+        first = agent.environmentSteps
+        let before = allocationCount()
+        while agent.environmentSteps - first < steps { try agent.trainStep(metrics: sink) }
+        allocations = Double(allocationCount() - before) / Double(agent.environmentSteps - first)
+      }
       let parts = elapsed.components
       let seconds = Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-      results.append(
-        Result(
-          agent: kind, environment: id, sparsity: level, networks: networks(kind, environment: environment),
-          steps: steps, stepsPerSecond: Double(steps) / seconds))
+      profiles.append(
+        Profile(
+          agent: kind, environment: id, sparsity: level, steps: steps, secondsPerStep: seconds / Double(steps),
+          phases: phases, allocationsPerStep: allocations))
     }
-    return results
+    return profiles
   }
 
-  /// A markdown table of `results`, with the sparse/dense speed-up per agent and environment.
-  public static func markdown(_ results: [Result]) -> String {
-    var lines = [
-      "| agent | environment | networks | sparsity | steps/s (with learning) | speed-up |", "|---|---|---|---|---|---|",
-    ]
-    for result in results {
-      let dense = results.first {
-        $0.agent == result.agent && $0.environment == result.environment && $0.sparsity == 0
+  /// Names the agent's networks for the profile: the roles of `Agent.networks`, and target networks found by
+  /// reflection (stored properties named `...target`/`targets`, also inside a `critics` property).
+  static func labelNetworks(of agent: any Agent) {
+    for (role, network) in agent.networks { Profiler.setLabel(role, for: network.model) }
+    func visit(_ subject: Any, prefix: String, depth: Int) {
+      for child in Mirror(reflecting: subject).children {
+        guard let name = child.label else { continue }
+        if let layer = child.value as? any Layer, name.lowercased().hasSuffix("target") {
+          let base = String(name.dropLast("target".count))
+          Profiler.setLabel((base.isEmpty ? prefix + "q" : base) + " target", for: layer)
+        } else if let layers = child.value as? [any Layer], name == "targets" {
+          for (index, layer) in layers.enumerated() { Profiler.setLabel("\(prefix)\(index + 1) target", for: layer) }
+        } else if depth == 0, name == "critics" {
+          visit(child.value, prefix: "critic", depth: 1)
+        }
       }
-      let speedUp = dense.map { String(format: "%.2fx", result.stepsPerSecond / $0.stepsPerSecond) } ?? "-"
-      lines.append(
-        "| \(result.agent.rawValue) | \(result.environment) | \(result.networks) | "
-          + "\(result.sparsity == 0 ? "dense" : "\(Int((result.sparsity * 100).rounded()))% RigL") | "
-          + "\(String(format: "%.0f", result.stepsPerSecond)) | \(speedUp) |")
     }
+    visit(agent, prefix: "", depth: 0)
+  }
+
+  /// A markdown table of one profile: milliseconds per step of every phase (sub-phases indented with `›`),
+  /// the share of the step, and calls per step; a phase with sub-phases gets an `(other)` row for the time
+  /// outside them.
+  public static func markdown(_ profile: Profile) -> String {
+    let steps = Double(profile.steps)
+    let total = profile.secondsPerStep
+    var title =
+      "\(profile.agent.rawValue) on \(profile.environment), \(sparsityLabel(profile.agent, profile.sparsity)): "
+      + String(format: "%.3f ms per step", total * 1000) + " (\(profile.steps) profiled steps)"
+    if let allocations = profile.allocationsPerStep {
+      title += String(format: ", %.1f heap allocations per step (unprofiled)", allocations)
+    }
+    var lines = [title, "", "| phase | ms/step | % of step | calls/step |", "|---|---|---|---|"]
+    func row(_ depth: Int, _ label: String, _ seconds: Double, _ calls: Double?) {
+      let indent = String(repeating: "› ", count: depth)
+      let callText = calls.map { String(format: "%.2f", $0 / steps) } ?? ""
+      lines.append(
+        "| \(indent)\(label) | " + String(format: "%.3f", seconds / steps * 1000) + " | "
+          + String(format: "%.1f%%", 100 * seconds / steps / total) + " | \(callText) |")
+    }
+    let phases = profile.phases
+    for (index, entry) in phases.enumerated() {
+      row(entry.path.count - 1, entry.path.last ?? "", entry.seconds, Double(entry.calls))
+      // After the last descendant of a phase, its time outside its children.
+      let isLastDescendant = { (ancestor: Profiler.Entry) -> Bool in
+        let next = index + 1 < phases.count ? phases[index + 1] : nil
+        return next.map { !$0.path.starts(with: ancestor.path) } ?? true
+      }
+      for ancestor in phases[...index].reversed()
+      where ancestor.path.count < entry.path.count && entry.path.starts(with: ancestor.path)
+        && isLastDescendant(ancestor)
+      {
+        let children = phases.filter { $0.path.count == ancestor.path.count + 1 && $0.path.starts(with: ancestor.path) }
+        let other = ancestor.seconds - children.reduce(0) { $0 + $1.seconds }
+        row(ancestor.path.count, "(other)", other, nil)
+      }
+    }
+    let top = phases.filter { $0.path.count == 1 }.reduce(0) { $0 + $1.seconds }
+    row(0, "(outside the phases)", total * steps - top, nil)
     return lines.joined(separator: "\n")
+  }
+
+  /// `dense`, `90% RigL`, or RLx2's `90/85% RigL`.
+  static func sparsityLabel(_ kind: AgentKind, _ sparsity: Double) -> String {
+    guard sparsity > 0 else { return "dense" }
+    let percent = Int((sparsity * 100).rounded())
+    guard kind == .rlx2 else { return "\(percent)% RigL" }
+    return "\(percent)/\(Int((rlx2CriticSparsity(sparsity) * 100).rounded()))% RigL"
   }
 }

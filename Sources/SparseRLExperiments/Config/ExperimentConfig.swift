@@ -1,5 +1,6 @@
 import Foundation
 import SparseRLAgents
+import SparseRLNumerics
 import Yams
 
 /// The settings of a run that do not depend on the agent.
@@ -21,6 +22,10 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
   public var checkpointInterval = 10_000
   /// How many checkpoints to keep.
   public var keepCheckpoints = 3
+  /// Threads of the kernels (0: every core of the machine). Results are bit-identical for every count
+  /// (`KernelThreads`), so a run may resume under another; `sparserl train --threads` and `resume --threads`
+  /// override it for one process, and a local sweep runs each run with one thread.
+  public var threads = 0
 
   /// The defaults: Pendulum-v1, seed 0, 100,000 steps, an evaluation of 10 episodes every 5,000.
   public init() {}
@@ -38,6 +43,14 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
     check(
       checkpointInterval >= 0, path, "checkpoint_interval", "must be non-negative, got \(checkpointInterval)", &issues)
     check(keepCheckpoints >= 1, path, "keep_checkpoints", "must be at least 1, got \(keepCheckpoints)", &issues)
+    check(threads >= 0, path, "threads", "must be non-negative (0: every core), got \(threads)", &issues)
+  }
+
+  /// The kernel thread count a process runs this configuration with: `override` (a command-line flag) if
+  /// given, else `threads`, where 0 means every core (`KernelThreads.availableCores`).
+  public func effectiveThreads(override: Int? = nil) -> Int {
+    let requested = override ?? threads
+    return requested > 0 ? requested : KernelThreads.availableCores
   }
 }
 
@@ -92,6 +105,7 @@ public struct ExperimentConfig<Settings: AgentConfiguration>: Codable, Equatable
     try container.encode(run.finalScoreFraction, forKey: Key("finalScoreFraction"))
     try container.encode(run.checkpointInterval, forKey: Key("checkpointInterval"))
     try container.encode(run.keepCheckpoints, forKey: Key("keepCheckpoints"))
+    try container.encode(run.threads, forKey: Key("threads"))
     try container.encode(settings, forKey: Key(ConfigTree.camelCase(Settings.kind.rawValue)))
   }
 

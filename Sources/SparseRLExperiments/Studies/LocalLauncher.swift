@@ -8,14 +8,16 @@ import Foundation
 
 /// The command a launcher runs for one run of a study: `sparserl train CONFIG --run-dir RUN` for a run that has
 /// not started, `sparserl resume RUN` for one that has (it continues exactly from its newest checkpoint).
+/// With `threads`, the command gets `--threads N` (the local launcher passes 1: its runs share the machine).
 public enum RunTask {
-  /// The `sparserl` arguments that start or continue run `name` of `study`.
-  public static func arguments(name: String, in study: StudyDirectory) -> [String] {
+  /// The `sparserl` arguments for run `name` of `study`, with `--threads threads` when given.
+  public static func arguments(name: String, in study: StudyDirectory, threads: Int? = nil) -> [String] {
     let run = study.run(name)
+    let threadArguments = threads.map { ["--threads", String($0)] } ?? []
     if FileManager.default.fileExists(atPath: run.config.path) {
-      return ["resume", run.url.path, "--plain"]
+      return ["resume", run.url.path, "--plain"] + threadArguments
     }
-    return ["train", study.config(name).path, "--run-dir", run.url.path, "--plain"]
+    return ["train", study.config(name).path, "--run-dir", run.url.path, "--plain"] + threadArguments
   }
 }
 
@@ -53,7 +55,7 @@ public struct LocalLauncher {
       }
       while running.count < jobs, let name = queue.first {
         queue = queue.dropFirst()
-        let arguments = RunTask.arguments(name: name, in: study)
+        let arguments = RunTask.arguments(name: name, in: study, threads: 1)
         let logURL = study.log(name)
         if !FileManager.default.fileExists(atPath: logURL.path) {
           _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)

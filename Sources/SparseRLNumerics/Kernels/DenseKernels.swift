@@ -7,7 +7,8 @@ internal import CSparseRLKernels
 /// NN, TN and NT variants of one packed, register-blocked SIMD matrix multiply (`PackedGEMM`, 4 x 16 tiles).
 /// Batch 1 (acting) uses dedicated matrix-vector loops instead (`srl_matrix_vector`: four row dot products at a
 /// time; `srl_matrix_vector_transposed`: 64 result entries in registers while streaming down the rows), since
-/// padding a single column to a 16-wide tile would waste 15/16 of the arithmetic. The loops are C
+/// padding a single column to a 16-wide tile would waste 15/16 of the arithmetic; the batch-1 weight gradient
+/// is the outer product `dy x^T` (`srl_outer_product`). The loops are C
 /// (`CSparseRLKernels`), in the ``KernelVariant`` chosen at run time.
 ///
 /// Packing scratch comes from a ``KernelWorkspace``: the overloads without `workspace:` use the calling
@@ -139,6 +140,10 @@ public enum DenseKernels {
     guard outFeatures > 0, inFeatures > 0, let dw = weightGradient.baseAddress else { return }
     guard batch > 0, let dy = outputGradient.baseAddress, let x = input.baseAddress else {
       if !accumulate { dw.update(repeating: 0, count: outFeatures * inFeatures) }
+      return
+    }
+    if batch == 1 {
+      srl_outer_product(outFeatures, inFeatures, dy, x, dw, accumulate)
       return
     }
     PackedGEMM.multiply(

@@ -1,13 +1,15 @@
 import ArgumentParser
+import CAllocationCounter
 import Foundation
 import SparseRLEnvironments
 import SparseRLExperiments
+import SparseRLNumerics
 
 /// `sparserl bench agents`: environment steps per second with learning, dense against 90% sparse.
 struct BenchAgentsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "agents",
-    abstract: "Environment steps per second WITH learning (one core), dense vs 90% sparse (RigL), per agent.",
+    abstract: "Environment steps per second WITH learning, dense vs 90% sparse (RigL), per agent and thread count.",
     discussion: """
       Build with -c release. Each row builds a fresh agent with the published settings (SAC and TD3 2x256 at batch
       256; PPO 2x64 with 2048-step rollouts; DQN 2x512 at batch 128, or the MinAtar CNN on frames), takes warm-up
@@ -27,12 +29,36 @@ struct BenchAgentsCommand: ParsableCommand {
   @Option(help: "Untimed random warm-up steps before each measurement (at least 256).")
   var warmupSteps = 1000
 
-  @Option(help: "Sparsity of the sparse rows (actor and critics).")
+  @Option(help: "Sparsity of the sparse rows (actor and critics; RLx2's critics 85% beside a 90% actor).")
   var sparsity = 0.9
+
+  @Option(
+    parsing: .upToNextOption,
+    help: "Kernel thread counts to measure each row with, side by side (e.g. --threads 1 2; profiles use the first).")
+  var threads: [Int] = [1]
+
+  @Flag(
+    help: """
+      Instead of the table: a per-phase profile of each row (acting, environment, sampling, each network's and \
+      layer's forward and backward, optimizer, Polyak, topology) and the heap allocations per step.
+      """)
+  var profile = false
+
+  @Option(
+    parsing: .upToNextOption,
+    help: "Agents to measure: SAC TD3 RLx2-TD3 PPO DQN (default: all; each on the environments of its kind).")
+  var agents: [String] = AgentBenchmark.AgentKind.allCases.map(\.rawValue)
 
   func validate() throws {
     guard steps > 0, warmupSteps >= 256 else { throw ValidationError("need --steps > 0 and --warmup-steps >= 256") }
     guard (0..<1).contains(sparsity), sparsity > 0 else { throw ValidationError("--sparsity must be in (0, 1)") }
+    guard !threads.isEmpty, threads.allSatisfy({ $0 >= 1 }) else {
+      throw ValidationError("--threads needs counts of at least 1")
+    }
+    let known = AgentBenchmark.AgentKind.allCases.map(\.rawValue)
+    for name in agents where !known.contains(name) {
+      throw ValidationError("unknown agent '\(name)' for --agents; known: \(known.joined(separator: ", "))")
+    }
   }
 
   func run() throws {
@@ -50,10 +76,26 @@ struct BenchAgentsCommand: ParsableCommand {
         notes.append("\(id) skipped: \(error)")
         continue
       }
-      for kind in AgentBenchmark.AgentKind.allCases where kind.isDiscrete == discrete {
+      for kind in AgentBenchmark.AgentKind.allCases where kind.isDiscrete == discrete && agents.contains(kind.rawValue)
+      {
         FileHandle.standardError.write(Data("measuring \(kind.rawValue) on \(id)\n".utf8))
-        results += try benchmark.run(kind, environment: id)
+        if profile {
+          KernelThreads.setCount(threads[0])
+          let counter: (() -> Int)? = srl_allocation_counting_available() ? { srl_allocation_count() } : nil
+          for result in try benchmark.profile(kind, environment: id, allocationCount: counter) {
+            print(AgentBenchmark.markdown(result))
+            print()
+          }
+        } else {
+          results += try benchmark.run(kind, environment: id, threads: threads)
+        }
       }
+    }
+    if profile {
+      print("\(steps) profiled steps (PPO: two 2048-step rollouts) after \(warmupSteps) warm-up steps per profile.")
+      print("Phase times include the profiler's own overhead (two clock reads and a lookup per phase).")
+      for note in notes { print(note) }
+      return
     }
     print(AgentBenchmark.markdown(results))
     print()

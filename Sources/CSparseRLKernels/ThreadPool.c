@@ -1,0 +1,139 @@
+// The kernels' worker threads (see "Threads" in CSparseRLKernels.h).
+//
+// One fork-join job at a time: the calling thread publishes the job and bumps `generation`; each worker spins
+// briefly on `generation` (a kernel call follows the previous one within microseconds during an update), then
+// sleeps on a condition variable; the caller runs part 0 itself and waits (spinning, then yielding) until
+// `remaining` reaches zero. Workers are started by the first `srl_set_thread_count` that needs them and live
+// until the process exits; a smaller count leaves the extra workers idle (asleep).
+#include "ThreadPool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { MAX_WORKERS = SRL_MAX_THREADS - 1, SPINS_BEFORE_SLEEP = 4000, SPINS_BEFORE_YIELD = 1000 };
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static atomic_long generation;
+static atomic_long sleepers;
+static atomic_long thread_count = 1;
+static atomic_long ready_workers;
+static long started_workers;
+static float *workspaces[MAX_WORKERS];
+
+// The job in progress: its task, context and chunk count (written by the caller before it publishes the job),
+// the next unclaimed chunk and the number of finished chunks.
+static atomic_flag busy = ATOMIC_FLAG_INIT;
+static srl_parallel_task job_task;
+static void *job_context;
+static long job_chunks;
+static atomic_long next_chunk;
+static atomic_long finished_chunks;
+
+static inline void relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/// Claims and runs chunks of the current job until none is left. A worker that arrives late may claim from the
+/// next job: its claim then synchronises with the caller's reset of `next_chunk`, which follows the writes of
+/// that job's fields, and the caller waits for the chunk like any other.
+static void run_chunks(float *workspace) {
+  for (;;) {
+    long chunk = atomic_fetch_add_explicit(&next_chunk, 1, memory_order_acq_rel);
+    long chunks = job_chunks;
+    if (chunk >= chunks) return;
+    job_task(job_context, chunk, chunks, workspace);
+    atomic_fetch_add_explicit(&finished_chunks, 1, memory_order_release);
+  }
+}
+
+static void *worker_main(void *argument) {
+  long part = (long)(intptr_t)argument;
+  long seen = atomic_load(&generation);
+  atomic_fetch_add(&ready_workers, 1);
+  for (;;) {
+    long current;
+    int spins = 0;
+    while ((current = atomic_load_explicit(&generation, memory_order_acquire)) == seen) {
+      if (++spins < SPINS_BEFORE_SLEEP) {
+        relax();
+        continue;
+      }
+      pthread_mutex_lock(&lock);
+      atomic_fetch_add(&sleepers, 1);
+      while (atomic_load(&generation) == seen) pthread_cond_wait(&wake, &lock);
+      atomic_fetch_sub(&sleepers, 1);
+      pthread_mutex_unlock(&lock);
+      spins = 0;
+    }
+    seen = current;
+    if (part < atomic_load_explicit(&thread_count, memory_order_relaxed)) run_chunks(workspaces[part - 1]);
+  }
+  return NULL;
+}
+
+long srl_set_thread_count(long count) {
+  if (count < 1) count = 1;
+  if (count > SRL_MAX_THREADS) count = SRL_MAX_THREADS;
+  pthread_mutex_lock(&lock);
+  while (started_workers < count - 1) {
+    long part = started_workers + 1;
+    workspaces[part - 1] = aligned_alloc(64, SRL_GEMM_WORKSPACE_FLOATS * sizeof(float));
+    pthread_t thread;
+    pthread_attr_t attributes;
+    pthread_attr_init(&attributes);
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    if (workspaces[part - 1] == NULL || pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)part)) {
+      pthread_attr_destroy(&attributes);
+      fprintf(stderr, "SparseRL: could not start kernel thread %ld\n", part);
+      break;
+    }
+    pthread_attr_destroy(&attributes);
+    started_workers++;
+  }
+  while (atomic_load(&ready_workers) < started_workers) sched_yield();
+  if (count > started_workers + 1) count = started_workers + 1;
+  atomic_store(&thread_count, count);
+  pthread_mutex_unlock(&lock);
+  return count;
+}
+
+long srl_thread_count(void) { return atomic_load_explicit(&thread_count, memory_order_relaxed); }
+
+void srl_parallel_run(srl_parallel_task task, void *context, long chunks, float *caller_workspace) {
+  // One thread, one chunk, or another thread's job running (tests calling kernels concurrently): run the chunks
+  // here, in order. Every chunk computes its outputs exactly as the serial kernel does, so the result is the same.
+  if (srl_thread_count() <= 1 || chunks <= 1 || atomic_flag_test_and_set_explicit(&busy, memory_order_acquire)) {
+    for (long chunk = 0; chunk < chunks; chunk++) task(context, chunk, chunks, caller_workspace);
+    return;
+  }
+  job_task = task;
+  job_context = context;
+  job_chunks = chunks;
+  atomic_store_explicit(&finished_chunks, 0, memory_order_relaxed);
+  atomic_store_explicit(&next_chunk, 0, memory_order_release);
+  atomic_fetch_add(&generation, 1);  // sequentially consistent: publishes the job before `sleepers` is read
+  if (atomic_load(&sleepers) > 0) {
+    pthread_mutex_lock(&lock);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&lock);
+  }
+  // The caller works too, so a worker that is asleep or descheduled only means fewer chunks run elsewhere.
+  run_chunks(caller_workspace);
+  int spins = 0;
+  while (atomic_load_explicit(&finished_chunks, memory_order_acquire) < chunks) {
+    if (++spins < SPINS_BEFORE_YIELD) {
+      relax();
+    } else {
+      sched_yield();
+    }
+  }
+  atomic_flag_clear_explicit(&busy, memory_order_release);
+}
