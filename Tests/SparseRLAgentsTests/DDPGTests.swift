@@ -148,6 +148,21 @@ private func pendulumDDPG(_ config: DDPGConfig = smallDDPGConfig(), seed: UInt64
     #expect(!(agent.metricNames[.train] ?? []).contains { $0.hasPrefix("critic2/") })
   }
 
+  /// Measuring does not change training: SimBa-SAC with the diagnostics every 5 updates ends in the same state
+  /// (networks, optimizers, generators, buffer) as without them.
+  @Test func diagnosticsLeaveTrainingUnchanged() throws {
+    func agent(interval: Int) throws -> SACAgent {
+      var config = smallSimBaConfig()
+      config.diagnostics.interval = interval
+      config.diagnostics.perSampleGradients = 3
+      let agent = try SACAgent(
+        config: config, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 8, totalSteps: 200)
+      try trainAgent(agent, steps: 40)
+      return agent
+    }
+    #expect(try differences(agent(interval: 5).saveState(), agent(interval: 0).saveState()) == [])
+  }
+
   /// Diagnostics off: no diagnostics names and no rows.
   @Test func diagnosticsOffRecordsNothing() throws {
     let agent = try pendulumDDPG()

@@ -19,9 +19,14 @@ import Testing
     }
   }
 
+  /// Expects every result to equal the first bit for bit (reporting the first difference only: a failing
+  /// `==` of arrays this long would print a diff of hundreds of thousands of elements).
   static func expectIdentical(_ results: [[Float]]) {
-    for result in results.dropFirst() {
-      #expect(result.map(\.bitPattern) == results[0].map(\.bitPattern))
+    for (index, result) in results.enumerated().dropFirst() {
+      let first = result.indices.first { $0 >= results[0].count || result[$0].bitPattern != results[0][$0].bitPattern }
+      #expect(
+        result.count == results[0].count && first == nil,
+        "\(index + 1) threads differ from 1 thread at element \(first.map(String.init) ?? "-")")
     }
   }
 
