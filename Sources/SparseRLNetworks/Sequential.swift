@@ -6,9 +6,14 @@ public final class Sequential: Layer {
   /// The layers, in application order.
   public let layers: [any Layer]
 
+  /// The parameters of every layer, in `namedParameters` order: collected once, since the layers (and their
+  /// `Parameter` objects) never change, so the per-step users (`zeroGradients`, `TargetUpdate`) allocate nothing.
+  public let parameters: [Parameter]
+
   /// A network applying `layers` in order.
   public init(_ layers: [any Layer]) {
     self.layers = layers
+    self.parameters = layers.flatMap(\.parameters)
     assignParameterNames()
   }
 
