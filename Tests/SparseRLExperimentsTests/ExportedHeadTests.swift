@@ -58,7 +58,8 @@ import Testing
   /// Standardisation `clip((o - mean) / sqrt(variance + eps), -2, 2)` with mean (1, -1), variance (4, 0.25),
   /// eps 0, then `y = z + (0.5, 0)` clipped into the box [-1, 1] x [-3, 3]:
   /// `[2, -1]` -> z (0.5, 0) -> (1, 0); `[11, -2]` -> z (2 clipped from 5, -2) -> (1 clipped from 2.5, -2);
-  /// `[-9, 0]` -> z (-2 clipped from -5, 2) -> (-1 clipped from -1.5, 2); `[0, -0.75]` -> z (-0.5, 0.5) -> (0, 0.5).
+  /// `[-9, 0]` -> z (-2 clipped from -5, 2) -> (-1 clipped from -1.5, 2); `[0, -0.75]` -> z (-0.5, 0.5) -> (0, 0.5);
+  /// `[1, 1]` -> z (0, 2 clipped from 4) -> (0.5, 2) (only the standardisation's clip keeps it off the box's 3).
   @Test func standardisationAndBoxClipsAgreeInEveryExport() throws {
     let weight = Parameter(name: "weight", rows: 2, columns: 2, value: [1, 0, 0, 1])
     let bias = Parameter(name: "bias", rows: 2, columns: 1, value: [0.5, 0])
@@ -66,8 +67,8 @@ import Testing
       observationShape: [2],
       standardization: ObservationStandardization(mean: [1, -1], variance: [4, 0.25], epsilon: 0, clip: 2),
       network: Sequential(Linear(weight: weight, bias: bias)), head: .clippedBox(low: [-1, -3], high: [1, 3]))
-    let observations: [[Float]] = [[2, -1], [11, -2], [-9, 0], [0, -0.75]]
-    let expected: [[Float]] = [[1, 0], [1, -2], [-1, 2], [0, 0.5]]
+    let observations: [[Float]] = [[2, -1], [11, -2], [-9, 0], [0, -0.75], [1, 1]]
+    let expected: [[Float]] = [[1, 0], [1, -2], [-1, 2], [0, 0.5], [0.5, 2]]
     for (what, actions) in try actionsOfEveryExport(policy, observations, actionWidth: 2, name: "clips") {
       #expect(actions.count == expected.count, "\(what)")
       for (action, wanted) in zip(actions, expected) {
