@@ -18,6 +18,12 @@ static bool cpu_supports_avx2_fma(void) {
 #endif
 }
 
+/// The exit status of a process whose SPARSERL_KERNELS cannot be honoured (a usage error, as for a wrong
+/// command-line argument).
+static const int invalid_request_status = 2;
+
+/// The variant SPARSERL_KERNELS asks for on this CPU; an invalid request ends the process with a message and
+/// status 2.
 static srl_kernel_variant select_variant(void) {
   const char *request = getenv("SPARSERL_KERNELS");
   bool fast = cpu_supports_avx2_fma();
@@ -26,11 +32,13 @@ static srl_kernel_variant select_variant(void) {
   if (strcmp(request, "portable") == 0) return SRL_KERNELS_PORTABLE;
   if (strcmp(request, "avx2") == 0) {
     if (fast) return SRL_KERNELS_AVX2_FMA;
-    fprintf(stderr, "SparseRL: SPARSERL_KERNELS=avx2, but this CPU does not support AVX2 and FMA\n");
-    abort();
+    fprintf(stderr, "SparseRL: SPARSERL_KERNELS=avx2, but this CPU does not support AVX2 and FMA; "
+                    "use auto or portable\n");
+    exit(invalid_request_status);
   }
-  fprintf(stderr, "SparseRL: SPARSERL_KERNELS=%s is not one of auto, portable, avx2\n", request);
-  abort();
+  fprintf(stderr, "SparseRL: SPARSERL_KERNELS=%s is not a kernel variant; the allowed values are auto (or unset), "
+                  "portable and avx2\n", request);
+  exit(invalid_request_status);
 }
 
 /// The selected variant, or -1 before the first call. Every thread computes the same value, so a race between

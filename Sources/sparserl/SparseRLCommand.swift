@@ -1,5 +1,6 @@
 import ArgumentParser
 import SparseRLExperiments
+import SparseRLNumerics
 
 /// The `sparserl` command-line tool.
 @main
@@ -14,4 +15,11 @@ struct SparseRLCommand: ParsableCommand {
       RunsCommand.self, ShowCommand.self,
     ]
   )
+
+  /// Selects the kernel variant before any command runs, so that an invalid `SPARSERL_KERNELS` stops the process
+  /// (status 2, with a message naming the allowed values) before a command has written anything.
+  static func main() {
+    _ = KernelVariant.active
+    main(nil)
+  }
 }

@@ -83,6 +83,7 @@ func smallTD3Config() -> TD3Config {
     #expect(agent.core.updates == 0)
     let actorBefore = agentParameterValues([agent.actor.model])
     let targetBefore = agentParameterValues([agent.actorTarget])
+    let targetValuesBefore = agent.actorTarget.parameters.map(\.value)
     try agent.trainStep(metrics: sink)  // step 20, update 1: critics only
     #expect(agent.core.updates == 1)
     let unchanged = agentParameterValues([agent.actor.model]) == actorBefore
@@ -92,6 +93,17 @@ func smallTD3Config() -> TD3Config {
     let changed = agentParameterValues([agent.actor.model]) != actorBefore
     let targetChanged = agentParameterValues([agent.actorTarget]) != targetBefore
     #expect(changed && targetChanged)
+    // The actor target moved towards the updated actor by tau: target = (1 - tau) target + tau actor.
+    let tau = Float(agent.config.tau)
+    var largestDeviation: Float = 0
+    for (target, (actor, before)) in zip(
+      agent.actorTarget.parameters, zip(agent.actor.model.parameters, targetValuesBefore))
+    {
+      for k in 0..<target.value.count {
+        largestDeviation = max(largestDeviation, abs(target.value[k] - ((1 - tau) * before[k] + tau * actor.value[k])))
+      }
+    }
+    #expect(largestDeviation <= 1e-6, "actor target off its Polyak update by \(largestDeviation)")
   }
 
   @Test func savedStateContinuesExactly() throws {

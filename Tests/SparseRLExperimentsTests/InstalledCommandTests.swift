@@ -11,12 +11,15 @@ private struct Completed {
   var errors: String
 }
 
-/// Runs `executable` with `arguments` in `folder`.
-private func run(_ executable: URL, _ arguments: [String], in folder: URL) throws -> Completed {
+/// Runs `executable` with `arguments` in `folder`, with this process's environment plus `environment`.
+private func run(
+  _ executable: URL, _ arguments: [String], in folder: URL, environment: [String: String] = [:]
+) throws -> Completed {
   let process = Process()
   process.executableURL = executable
   process.arguments = arguments
   process.currentDirectoryURL = folder
+  process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
   let output = Pipe()
   let errors = Pipe()
   process.standardOutput = output
@@ -104,5 +107,25 @@ private func copy(_ source: URL, to destination: URL) throws {
     #expect(none.errors.contains("no configuration presets found"), "\(none.errors)")
     let untrainable = try run(alone, ["train", "sparse-training/dqn-cartpole"], in: elsewhere)
     #expect(untrainable.status != 0 && untrainable.errors.contains("no presets were found"), "\(untrainable.errors)")
+  }
+
+  /// An invalid `SPARSERL_KERNELS` stops every command before it does anything, with status 2 and a message
+  /// naming the variable, the value and the allowed values; `train` creates no run folder.
+  @Test func invalidKernelVariantStopsWithStatus2() throws {
+    let built = buildProducts.appendingPathComponent("sparserl")
+    try #require(FileManager.default.isExecutableFile(atPath: built.path), "build sparserl first: \(built.path)")
+    let folder = try temporaryFolder("kernels")
+    let runFolder = folder.appendingPathComponent("run")
+    for arguments in [["presets"], ["train", "sparse-training/dqn-cartpole", "--run-dir", runFolder.path]] {
+      let result = try run(built, arguments, in: folder, environment: ["SPARSERL_KERNELS": "fastest"])
+      #expect(result.status == 2, "\(arguments): status \(result.status)")
+      #expect(
+        result.errors.contains("SPARSERL_KERNELS=fastest is not a kernel variant")
+          && result.errors.contains("auto (or unset), portable and avx2"), "\(result.errors)")
+      #expect(result.output.isEmpty, "\(result.output)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: runFolder.path))
+    let valid = try run(built, ["presets"], in: folder, environment: ["SPARSERL_KERNELS": "portable"])
+    #expect(valid.status == 0, "\(valid.errors)")
   }
 }

@@ -25,7 +25,7 @@ typedef enum srl_kernel_variant {
   SRL_KERNELS_AVX2_FMA = 1,
 } srl_kernel_variant;
 
-/// The variant in use (selects it on first call; aborts with a message if SPARSERL_KERNELS is invalid).
+/// The variant in use (selects it on first call; exits with status 2 and a message if SPARSERL_KERNELS is invalid).
 srl_kernel_variant srl_kernels_variant(void);
 
 /// Floats of scratch `srl_gemm` needs (one packed panel of 256 x 16 floats).

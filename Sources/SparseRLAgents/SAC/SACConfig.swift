@@ -9,6 +9,9 @@ public typealias SACConfig = OffPolicyConfig<SACSettings>
 
 /// What only SAC has: its temperature and the bounds of its policy's log std.
 public struct SACSettings: OffPolicyAlgorithmSettings {
+  /// The defaults written below.
+  public init() {}
+
   /// Adam learning rate of log alpha.
   public var temperatureLearningRate = 3e-4
   /// alpha0.
@@ -23,15 +26,6 @@ public struct SACSettings: OffPolicyAlgorithmSettings {
   /// The upper bound of the actor's log std.
   public var maxLogStd = 2.0
 
-  public init() {}
-
-  public typealias AgentType = SACAgent
-  public static var kind: AgentKind { .sac }
-  public static var actorOutputsPerAction: Int { 2 }
-  public static var defaultShared: OffPolicySettings {
-    OffPolicySettings(replay: ReplaySettings(capacity: 3_000_000, minCapacity: 200_000))
-  }
-
   public func validate(path: String, issues: inout [ConfigIssue]) {
     check(
       temperatureLearningRate > 0, path, "temperature_learning_rate",
@@ -41,5 +35,13 @@ public struct SACSettings: OffPolicyAlgorithmSettings {
       targetEntropyScale >= 0, path, "target_entropy_scale", "must be non-negative, got \(targetEntropyScale)", &issues)
     check(
       minLogStd < maxLogStd, path, "max_log_std", "must exceed min_log_std (\(minLogStd)), got \(maxLogStd)", &issues)
+  }
+
+  // What the off-policy core needs to know about SAC.
+  public typealias AgentType = SACAgent
+  public static var kind: AgentKind { .sac }
+  public static var actorOutputsPerAction: Int { 2 }
+  public static var defaultShared: OffPolicySettings {
+    OffPolicySettings(replay: ReplaySettings(capacity: 3_000_000, minCapacity: 200_000))
   }
 }

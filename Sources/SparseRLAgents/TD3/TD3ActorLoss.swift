@@ -7,15 +7,19 @@ import SparseRLNumerics
 /// Its gradient with respect to `u` is `-(1/B) dQ1/da * (1 - a^2)`; critic 1's parameters are not touched.
 /// DDPG's actor loss is the same with its single critic.
 public enum TD3ActorLoss {
+  /// The critic the actor ascends: critic 1 (index 0), named once so that its value and its action gradient
+  /// come from the same network.
+  static let critic = 0
+
   /// The loss and its gradient with respect to the actor's raw output `[|A| x B]` for observations
   /// `[width x B]`.
   static func evaluate(actorOutput: Matrix, observations: Matrix, critics: TwinCritics) -> (
     loss: Float, outputGradient: Matrix
   ) {
     let actions = tanhActions(actorOutput)
-    let q = critics.q(0, inputs: TwinCritics.inputs(observations: observations, actions: actions))
+    let q = critics.q(critic, inputs: TwinCritics.inputs(observations: observations, actions: actions))
     let batch = Float(max(q.count, 1))
-    var gradient = critics.actionGradient(0, outputGradient: [Float](repeating: -1 / batch, count: q.count))
+    var gradient = critics.actionGradient(critic, outputGradient: [Float](repeating: -1 / batch, count: q.count))
     for k in 0..<gradient.count {
       let a = actions.scalars[k]
       gradient.scalars[k] *= 1 - a * a

@@ -11,6 +11,9 @@ public typealias TD3Config = OffPolicyConfig<TD3Settings>
 /// What only TD3 has: its exploration and target-smoothing noise and its policy delay. Noise values are in
 /// units of the normalised action `[-1, 1]` (i.e. fractions of a_max, as in TD3's code).
 public struct TD3Settings: OffPolicyAlgorithmSettings {
+  /// The defaults written below.
+  public init() {}
+
   /// Standard deviation of the Gaussian exploration noise.
   public var explorationNoise = 0.1
   /// Standard deviation of the target policy smoothing noise.
@@ -20,20 +23,19 @@ public struct TD3Settings: OffPolicyAlgorithmSettings {
   /// The actor and the targets are updated every this many critic updates.
   public var policyDelay = 2
 
-  public init() {}
-
-  public typealias AgentType = TD3Agent
-  public static var kind: AgentKind { .td3 }
-  public static var actorOutputsPerAction: Int { 1 }
-  public static var defaultShared: OffPolicySettings {
-    OffPolicySettings(replay: ReplaySettings(capacity: 1_000_000, minCapacity: 100_000))
-  }
-
   public func validate(path: String, issues: inout [ConfigIssue]) {
     check(explorationNoise >= 0, path, "exploration_noise", "must be non-negative, got \(explorationNoise)", &issues)
     check(
       targetPolicyNoise >= 0, path, "target_policy_noise", "must be non-negative, got \(targetPolicyNoise)", &issues)
     check(targetNoiseClip >= 0, path, "target_noise_clip", "must be non-negative, got \(targetNoiseClip)", &issues)
     check(policyDelay >= 1, path, "policy_delay", "must be at least 1, got \(policyDelay)", &issues)
+  }
+
+  // What the off-policy core needs to know about TD3.
+  public typealias AgentType = TD3Agent
+  public static var kind: AgentKind { .td3 }
+  public static var actorOutputsPerAction: Int { 1 }
+  public static var defaultShared: OffPolicySettings {
+    OffPolicySettings(replay: ReplaySettings(capacity: 1_000_000, minCapacity: 100_000))
   }
 }

@@ -7,7 +7,8 @@ internal import CSparseRLKernels
 /// assumes a particular CPU, so SparseRL builds for, and runs on, any x86-64 or arm64 machine.
 /// The `SPARSERL_KERNELS` environment variable overrides the choice: `portable` forces the baseline variant (as
 /// the test suite does for its second kernel run), `avx2` requires the fast one, `auto` (or unset) picks AVX2 +
-/// FMA when the CPU and operating system support it. Any other value stops the process with a message naming it.
+/// FMA when the CPU and operating system support it. Any other value (or `avx2` on a CPU without it) stops the
+/// process with exit status 2 and a message naming the variable and the allowed values.
 ///
 /// Results are deterministic for a given variant; the variants differ by float rounding (fused versus unfused
 /// multiply-adds), so exact resumption needs the same variant.
