@@ -17,7 +17,10 @@ prefix=$(cd "$1" && pwd)
 shift
 cd "$(dirname "$0")/.."
 
-swift build -c release --product sparserl "$@"
+# The whole package with the caller's options (scripts/test.sh passes its own), so an existing build is reused:
+# a build planned differently (`--product sparserl`, or without `--build-tests` after a build with it) made the
+# next build recompile every module.
+swift build -c release "$@"
 bin=$(swift build -c release --show-bin-path "$@")
 shopt -s nullglob
 bundles=("$bin"/*_SparseRLExperiments.resources/configs)

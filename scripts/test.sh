@@ -24,7 +24,8 @@ if [ $# -eq 0 ]; then
     --filter 'SparseRLNumericsTests\.Kernel|SparseRLNetworksTests\.GradientTests'
   # The Slurm launcher on a real single-node cluster (scripts/test-slurm.sh).
   step scripts/test-slurm.sh .build/release/sparserl
-  step scripts/install.sh "$(mktemp -d)" -Xswiftc -enable-testing  # installs into a fresh prefix (no rebuild) and checks it
-  step scripts/docs.sh -Xswiftc -enable-testing                    # API documentation: no DocC warning, no undocumented symbol
+  # The same build options everywhere: a build planned with other options recompiles every module.
+  step scripts/install.sh "$(mktemp -d)" -Xswiftc -enable-testing --build-tests  # a fresh prefix, checked
+  step scripts/docs.sh -Xswiftc -enable-testing --build-tests  # API documentation: no DocC warning, no undocumented symbol
 fi
 exec swift test -c release -Xswiftc -enable-testing "$@"
