@@ -86,9 +86,11 @@ public struct SimulatorBenchmark {
     }
     var reference: Double?
     if let python, let script {
-      struct Answer: Decodable { var steps_per_second: Double }
+      struct Answer: Decodable { var stepsPerSecond: Double }
       let data = try ReferenceScript.run(python: python, script: script, arguments: [id, String(steps)])
-      reference = try JSONDecoder().decode(Answer.self, from: data).steps_per_second
+      let decoder = JSONDecoder()
+      decoder.keyDecodingStrategy = .convertFromSnakeCase
+      reference = try decoder.decode(Answer.self, from: data).stepsPerSecond
     }
     return Result(
       id: id, steps: steps,
