@@ -84,19 +84,33 @@ extension StudyFile {
 }
 
 /// Shrinks every step-count key of a configuration together, for reduced-budget reproductions: total steps,
-/// warm-up, delays, evaluation/checkpoint/log/topology-update/target-update intervals and buffer sizes are
-/// multiplied by `factor` (rounded, at least 1; a 0 — "never" or "off" — stays 0). Fractions of training
-/// (exploration, pruning and update-end fractions) are relative already and stay as they are; so do batch sizes,
-/// rollout lengths and epoch counts, which are not step counts of the run.
+/// warm-up, delays, log/topology-update/target-update/ReDo intervals and buffer sizes are multiplied by `factor`
+/// (rounded, at least 1; a 0 — "never" or "off" — stays 0). Fractions of training (exploration, pruning and
+/// update-end fractions) are relative already and stay as they are; so do batch sizes, rollout lengths and epoch
+/// counts, which are not step counts of the run.
+///
+/// Measurement intervals (evaluation, checkpoint, diagnostics) shrink too, but never below the interval that gives
+/// `measurementsPerRun` measurements over the scaled run: an evaluation's cost (episodes of full length) does not
+/// shrink with the budget, so scaling its interval with the rest would keep the full run's 600 evaluations in a
+/// run 50 times shorter.
 public struct BudgetScale: Sendable {
   /// The scale factor, in (0, 1].
   public let factor: Double
 
-  /// The leaf keys (YAML spelling) that count environment steps, updates or transitions.
+  /// The most evaluations (and checkpoints, and diagnostics) a scaled run makes, unless the full run makes fewer.
+  public static let measurementsPerRun = 20
+
+  /// The keys (YAML spelling: a leaf name, or a dotted suffix of its path) that count environment steps, updates
+  /// or transitions of training.
   public static let stepCountKeys: Set<String> = [
-    "total_steps", "evaluation_interval", "checkpoint_interval", "warmup_steps", "learning_starts", "n_step_delay",
-    "update_interval", "pruning_frequency", "target_update_interval", "log_interval", "buffer_size", "capacity",
-    "min_capacity", "check_interval",
+    "total_steps", "warmup_steps", "learning_starts", "n_step_delay", "update_interval", "pruning_frequency",
+    "target_update_interval", "log_interval", "buffer_size", "capacity", "min_capacity", "check_interval",
+    "redo.interval",
+  ]
+
+  /// The keys of measurement intervals, scaled with the floor of `measurementsPerRun`.
+  public static let measurementIntervalKeys: Set<String> = [
+    "evaluation_interval", "checkpoint_interval", "diagnostics.interval",
   ]
 
   /// A scale by `factor` in (0, 1].
@@ -108,18 +122,39 @@ public struct BudgetScale: Sendable {
   /// The scaled value of a step count.
   public func scale(_ value: Int) -> Int { value == 0 ? 0 : max(1, Int((Double(value) * factor).rounded())) }
 
+  /// The scaled value of a measurement interval in a run of `scaledTotalSteps`: scaled, but at most
+  /// `measurementsPerRun` measurements, and never longer than the full run's interval.
+  public func scaleMeasurementInterval(_ value: Int, scaledTotalSteps: Int) -> Int {
+    guard value > 0 else { return value }
+    let floor = (scaledTotalSteps + Self.measurementsPerRun - 1) / Self.measurementsPerRun
+    return min(value, max(scale(value), floor))
+  }
+
   /// `key=value` overrides that scale every step-count key present in a resolved configuration.
   public func overrides(forResolvedYAML yaml: String) throws -> [String] {
     guard let root = try Yams.compose(yaml: yaml) else { return [] }
-    var result: [String] = []
+    var counts: [([String], Int)] = []
+    var measurements: [([String], Int)] = []
+    func matches(_ keys: Set<String>, _ path: [String]) -> Bool {
+      guard let last = path.last else { return false }
+      return keys.contains(last) || (path.count >= 2 && keys.contains(path.suffix(2).joined(separator: ".")))
+    }
     func visit(_ node: Node, _ path: [String]) {
       if let mapping = node.mapping {
         for (key, value) in mapping { if let name = key.string { visit(value, path + [name]) } }
-      } else if let last = path.last, Self.stepCountKeys.contains(last), let value = node.int {
-        result.append("\(path.joined(separator: "."))=\(scale(value))")
+      } else if let value = node.int {
+        if matches(Self.stepCountKeys, path) {
+          counts.append((path, value))
+        } else if matches(Self.measurementIntervalKeys, path) {
+          measurements.append((path, value))
+        }
       }
     }
     visit(root, [])
-    return result
+    let total = counts.first { $0.0 == ["total_steps"] }.map { scale($0.1) } ?? 0
+    return counts.map { "\($0.0.joined(separator: "."))=\(scale($0.1))" }
+      + measurements.map {
+        "\($0.0.joined(separator: "."))=\(scaleMeasurementInterval($0.1, scaledTotalSteps: total))"
+      }
   }
 }

@@ -48,7 +48,7 @@ import Testing
   }
 
   /// A budget scale multiplies every step-count key of the resolved configuration (rounded, at least 1, zero kept)
-  /// and nothing else.
+  /// and nothing else; measurement intervals shrink only down to 20 measurements per run.
   @Test func budgetScalesEveryStepCountTogether() throws {
     let study = try StudyFile.parse(
       """
@@ -60,7 +60,8 @@ import Testing
     let full = try study.experiment(for: point, budget: 1)
     let small = try study.experiment(for: point)
     #expect(full.run.totalSteps == 3_000_000 && small.run.totalSteps == 30_000)
-    #expect(small.run.evaluationInterval == 50 && small.run.checkpointInterval == 1_000)
+    // 5,000 x 0.01 would be 50: 600 evaluations of 10 full episodes in a 30,000-step run. 30,000 / 20 = 1,500.
+    #expect(small.run.evaluationInterval == 1_500 && small.run.checkpointInterval == 1_500)
     for (key, value) in [
       ("warmup_steps", 250), ("n_step_delay", 3_000), ("update_interval", 100), ("capacity", 10_000),
       ("min_capacity", 1_000), ("check_interval", 100), ("log_interval", 10),
@@ -70,6 +71,14 @@ import Testing
     #expect(small.resolvedYAML.contains("batch_size: 256"), "batch sizes are not step counts")
     #expect(BudgetScale(factor: 0.001).scale(0) == 0 && BudgetScale(factor: 0.001).scale(10) == 1)
     #expect(BudgetScale(factor: 0.5).scale(5) == 3)
+    let scale = BudgetScale(factor: 0.1)
+    #expect(scale.scaleMeasurementInterval(50_000, scaledTotalSteps: 100_000) == 5_000, "scaled, 20 per run")
+    #expect(scale.scaleMeasurementInterval(100_000, scaledTotalSteps: 100_000) == 10_000, "scaled, fewer than 20")
+    #expect(scale.scaleMeasurementInterval(1_000, scaledTotalSteps: 100_000) == 1_000, "never longer than full")
+    #expect(scale.scaleMeasurementInterval(0, scaledTotalSteps: 100_000) == 0, "off stays off")
+    let nested = try scale.overrides(
+      forResolvedYAML: "total_steps: 100000\nsac:\n  diagnostics: {interval: 1000}\n  redo: {interval: 1000}\n")
+    #expect(Set(nested) == ["total_steps=10000", "sac.redo.interval=100", "sac.diagnostics.interval=500"])
   }
 
   /// Every mistake of a study file is reported together, each naming the key.
