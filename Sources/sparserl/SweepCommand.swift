@@ -93,6 +93,8 @@ struct SweepRunCommand: ParsableCommand {
       printDryRun(prepared, folder: folder, scale: scale)
       return
     }
+    let lock = try folder.lock()
+    defer { lock.release() }
     try folder.write(prepared, study: loaded.study, budget: scale)
     var states = try folder.states()
     if launcher == "slurm" {

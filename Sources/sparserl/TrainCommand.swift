@@ -45,6 +45,8 @@ struct TrainCommand: ParsableCommand {
       ?? RunDirectory.defaultURL(
         agent: experiment.kind.rawValue, environment: experiment.run.environment, seed: experiment.run.seed)
     let run = try RunDirectory.create(at: url)
+    let lock = try run.lock()
+    defer { lock.release() }
     KernelThreads.setCount(experiment.run.effectiveThreads(override: threads))
     Logger(label: "sparserl").info(
       "training \(experiment.kind.rawValue) on \(experiment.run.environment) into \(url.path)")
@@ -82,6 +84,8 @@ struct ResumeCommand: ParsableCommand {
   func run() throws {
     bootstrapLogging()
     let run = try RunDirectory.open(URL(fileURLWithPath: runDir))
+    let lock = try run.lock()
+    defer { lock.release() }
     let experiment = try Experiment.resolve(
       layers: [Experiment.Layer(yaml: try String(contentsOf: run.config, encoding: .utf8), source: run.config.path)],
       overrides: [])

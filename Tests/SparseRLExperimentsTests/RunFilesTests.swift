@@ -75,3 +75,35 @@ private func decode(_ bytes: [UInt8]) throws -> [UInt8] {
     #expect(ProgressReporter.short(0.012345) == "0.0123")
   }
 }
+
+/// Two writers of one run or one study: the second is refused with the holder's process id, nothing is written,
+/// and the lock is free again once released (the kernel also frees it when the holder dies).
+@Suite struct ExclusiveLockTests {
+  @Test func aSecondTrainerOfOneRunIsRefusedUntilTheFirstReleases() throws {
+    let run = try RunDirectory.create(at: try temporaryFolder().appendingPathComponent("run"))
+    let first = try run.lock()
+    #expect(try String(contentsOf: run.lockFile, encoding: .utf8) == "\(ProcessInfo.processInfo.processIdentifier)\n")
+    do {
+      _ = try run.lock()
+      Issue.record("a second lock of one run was granted")
+    } catch let busy as ExclusiveLock.Busy {
+      #expect(
+        busy.description.contains(
+          "process \(ProcessInfo.processInfo.processIdentifier) is already training \(run.url.path)"))
+    }
+    first.release()
+    #expect(try String(contentsOf: run.lockFile, encoding: .utf8) == "")
+    let again = try run.lock()
+    again.release()
+    // What a trainer killed before writing anything leaves does not make the folder "not empty".
+    _ = try RunDirectory.create(at: run.url)
+  }
+
+  @Test func aSecondSweepOfOneStudyIsRefused() throws {
+    let study = StudyDirectory(url: try temporaryFolder().appendingPathComponent("study"))
+    let first = try study.lock()
+    #expect(throws: ExclusiveLock.Busy.self) { _ = try study.lock() }
+    first.release()
+    _ = try study.lock()
+  }
+}

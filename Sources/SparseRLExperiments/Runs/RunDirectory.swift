@@ -12,6 +12,7 @@ import Foundation
 ///   checkpoints/        the newest checkpoints (atomic, checksummed)
 ///   policy.srl          the final networks
 ///   run.json            status, final score, steps, wall time, steps per second, parameter and FLOP accounting
+///   run.lock            held (flock) by the process training the run; holds its process id
 /// ```
 public struct RunDirectory: Sendable {
   /// The run's folder.
@@ -36,6 +37,11 @@ public struct RunDirectory: Sendable {
   public var policy: URL { url.appendingPathComponent("policy.srl") }
   /// `run.json`: status, score, speed and accounting.
   public var record: URL { url.appendingPathComponent("run.json") }
+  /// `run.lock`: held by the process that trains the run.
+  public var lockFile: URL { url.appendingPathComponent("run.lock") }
+
+  /// Takes the run's lock, so that no other process trains or resumes it meanwhile.
+  public func lock() throws -> ExclusiveLock { try ExclusiveLock(file: lockFile, what: "training \(url.path)") }
 
   /// Errors about run folders.
   public struct Problem: Error, CustomStringConvertible {
@@ -47,7 +53,8 @@ public struct RunDirectory: Sendable {
   public static func create(at url: URL) throws -> RunDirectory {
     let manager = FileManager.default
     if manager.fileExists(atPath: url.path) {
-      let contents = (try? manager.contentsOfDirectory(atPath: url.path)) ?? []
+      // A lone run.lock is what a process killed before it wrote anything leaves.
+      let contents = ((try? manager.contentsOfDirectory(atPath: url.path)) ?? []).filter { $0 != "run.lock" }
       if !contents.isEmpty {
         let hint =
           manager.fileExists(atPath: url.appendingPathComponent("config.yaml").path)

@@ -17,6 +17,7 @@ import Yams
 ///   sweep/logs/<run>.log          what each run printed, every session appended
 ///   sweep/logs/<run>.pid          the process of a run the local launcher is running
 ///   sweep/slurm/                  job scripts, task lists and job ids of the Slurm launcher
+///   sweep/lock                    held (flock) by the `sparserl sweep` running the study; holds its process id
 /// ```
 public struct StudyDirectory: Sendable {
   /// The study folder.
@@ -32,6 +33,16 @@ public struct StudyDirectory: Sendable {
   public var logs: URL { url.appendingPathComponent("sweep/logs") }
   /// `sweep/slurm/`.
   public var slurm: URL { url.appendingPathComponent("sweep/slurm") }
+  /// `sweep/lock`: held by the sweep running the study.
+  public var lockFile: URL { url.appendingPathComponent("sweep/lock") }
+
+  /// Takes the study's lock (creating `sweep/`), so that no other sweep runs the study meanwhile.
+  public func lock() throws -> ExclusiveLock {
+    try FileManager.default.createDirectory(
+      at: url.appendingPathComponent("sweep"), withIntermediateDirectories: true)
+    return try ExclusiveLock(file: lockFile, what: "sweeping \(url.path)")
+  }
+
   /// The run directory of run `name`.
   public func run(_ name: String) -> RunDirectory { RunDirectory(url: url.appendingPathComponent(name)) }
   /// The resolved configuration of run `name`.

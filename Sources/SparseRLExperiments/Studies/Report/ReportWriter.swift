@@ -115,7 +115,7 @@ public enum ReportWriter {
     for group in report.groups {
       var position: [String: Int] = [:]  // the scores of a task are in the order of the group's runs
       for run in group.runs {
-        let task = report.task.flatMap { run.axes[$0] } ?? "all"
+        let task = report.taskName(of: run)
         let index = position[task, default: 0]
         position[task] = index + 1
         let parameters = run.record.parameters

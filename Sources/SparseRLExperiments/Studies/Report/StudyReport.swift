@@ -46,7 +46,8 @@ public struct StudyReport {
   public let baseline: [String: String]?
   /// Fixed (min, max) normalisation per task.
   public let ranges: [String: [Double]]?
-  /// The task names, in axis order.
+  /// The task names, in axis order; without a task axis, the one task is named by the runs' common environment
+  /// (or "all" when they differ).
   public let tasks: [String]
   /// The groups, in axis order.
   public let groups: [Group]
@@ -76,10 +77,13 @@ public struct StudyReport {
         description: "the studies have no axis '\(axis)' (they have \(axes.joined(separator: ", ")))")
     }
     guard !results.runs.isEmpty else { throw StudyFile.Problem(description: "no finished runs to report") }
-    let taskOf: (StudyResults.Run) -> String = { run in task.flatMap { run.axes[$0] } ?? "all" }
+    let environments = Set(results.runs.map(\.record.environment))
+    let onlyTask = environments.count == 1 ? environments.first! : "all"
+    self.onlyTask = onlyTask
+    let taskOf: (StudyResults.Run) -> String = { run in task.flatMap { run.axes[$0] } ?? onlyTask }
     let tasks =
       task.map { results.axisValues[$0] ?? [] }?.filter { name in results.runs.contains { taskOf($0) == name } }
-      ?? ["all"]
+      ?? [onlyTask]
     self.tasks = tasks
     // Normalisers per task.
     var normalise: [String: (Double) -> Double] = [:]
@@ -116,6 +120,12 @@ public struct StudyReport {
       return Group(label: label.isEmpty ? "all" : label, values: values, runs: runs, scores: scores)
     }
   }
+
+  /// The name of the one task when there is no task axis.
+  private let onlyTask: String
+
+  /// The task `run` belongs to.
+  public func taskName(of run: StudyResults.Run) -> String { task.flatMap { run.axes[$0] } ?? onlyTask }
 
   /// The score matrix of a group over `tasks` (those it has runs on).
   public func matrix(_ group: Group, tasks: [String]? = nil) -> ScoreMatrix {
