@@ -50,10 +50,10 @@ MUTATIONS = [
      "n-step: off-by-one in the intermediate discount"),
     (A + "OffPolicy/TwinCritics.swift", "for (target, network) in zip(targets, online) {",
      "for (target, network) in zip(targets, online.reversed()) {", "targets updated from the other critic"),
-    (A + "TD3/TD3Agent.swift", "TargetUpdate.polyak(target: actorTarget, online: actor.model, tau: tau)",
-     "TargetUpdate.polyak(target: actorTarget, online: actorTarget.copy(), tau: tau)",  # a copy: the same object
+    (A + "OffPolicy/DeterministicActor.swift", "TargetUpdate.polyak(target: target, online: network.model, tau: tau)",
+     "TargetUpdate.polyak(target: target, online: target.copy(), tau: tau)",  # a copy: the same object
      # on both sides would be an exclusivity crash, not a test failure
-     "TD3 actor target not updated from the actor"),
+     "TD3/DDPG actor target not updated from the actor"),
     (A + "OffPolicy/OffPolicyCore.swift", "case .taken: return (action, action)",
      "case .taken: return (action, agent.noiseFreeActions(column(observation)).scalars)", "RLx2 warm-up: stored action ignores the option"),
     (A + "OffPolicy/OffPolicyCore.swift", "reward: Float(settings.rewardScale * step.reward)", "reward: Float(step.reward)",
@@ -72,8 +72,8 @@ MUTATIONS = [
      "settings: settings.diagnostics, updates: environmentSteps,", "diagnostics scheduled by environment steps"),
     (A + "OffPolicy/TwinCritics.swift", "model: network.model, inputs: x)", "model: online[0].model, inputs: x)",
      "diagnostics/ReDo: critic 1 measured and recycled in place of each critic"),
-    (A + "DDPG/DDPGAgent.swift", "tanhActions(actorTarget.forward(batch.nextObservations))",
-     "tanhActions(actor.model.forward(batch.nextObservations))", "DDPG target: online actor instead of the target actor"),
+    (A + "OffPolicy/DeterministicActor.swift", "tanhActions(target.forward(observations))",
+     "tanhActions(network.model.forward(observations))", "TD3/DDPG target: online actor instead of the target actor"),
     (A + "Networks/WeightDecay.swift",
      "return AdamW(parameters: parameters, learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)",
      "return Adam(parameters: parameters, learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)",

@@ -12,6 +12,7 @@
 // all row-major float32. None of these functions allocates.
 #pragma clang fp contract(off)
 
+#include <limits.h>
 #include <string.h>
 
 typedef float v8 __attribute__((ext_vector_type(8)));
@@ -342,6 +343,9 @@ KERNEL void matrix_vector_transposed(const float *matrix, const float *vector, f
 
 // MARK: - Sparse kernels
 
+/// Rows per group and source bytes per block of the blocked sparse products (see `gather_rows`).
+enum { SOURCE_GROUP_ROWS = 128, SOURCE_BLOCK_BYTES = 256 * 1024 };
+
 // Row gather: for each output row and each chunk of up to 64 batch entries, the chunk lives in up to eight vector
 // accumulators while `value(k) * source[index[k], chunk]` is added for every entry `k` of the row (a broadcast
 // times a contiguous run of the batch), then it is stored once. Over CSR this is `Y = W X`; over CSC with value
@@ -349,8 +353,23 @@ KERNEL void matrix_vector_transposed(const float *matrix, const float *vector, f
 
 /// One row, `vectors` (1, 2, 4 or 8) chunks of 8 batch entries held in registers across the row's entries.
 INLINE void gather_chunk(const int vectors, long first, long end, const int32_t *index, const int32_t *position,
-                         const float *values, const float *source, float *out, long batch, const bool indirect) {
+                         const float *values, const float *source, float *out, long batch, const bool indirect,
+                         const bool resume) {
   v8 a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  if (resume) {
+    a0 = load(out);
+    if (vectors > 1) a1 = load(out + 8);
+    if (vectors > 2) {
+      a2 = load(out + 16);
+      a3 = load(out + 24);
+    }
+    if (vectors > 4) {
+      a4 = load(out + 32);
+      a5 = load(out + 40);
+      a6 = load(out + 48);
+      a7 = load(out + 56);
+    }
+  }
   for (long k = first; k < end; k++) {
     v8 w = splat(values[indirect ? position[k] : k]);
     const float *s = source + (long)index[k] * batch;
@@ -396,30 +415,91 @@ INLINE float gather_scalar(long first, long end, const int32_t *index, const int
   return (s0 + s1) + (s2 + s3);
 }
 
+/// One row's outputs for `width` batch entries (chunks of 64, 32, 16, 8, then scalars; `resume` only for
+/// widths that are a multiple of 8).
+INLINE void gather_span(long first, long end, const int32_t *index, const int32_t *position, const float *values,
+                        const float *source, float *out, long width, long batch, const bool indirect,
+                        const bool resume) {
+  long column = 0;
+  for (; column + 64 <= width; column += 64)
+    gather_chunk(8, first, end, index, position, values, source + column, out + column, batch, indirect, resume);
+  if (column + 32 <= width) {
+    gather_chunk(4, first, end, index, position, values, source + column, out + column, batch, indirect, resume);
+    column += 32;
+  }
+  if (column + 16 <= width) {
+    gather_chunk(2, first, end, index, position, values, source + column, out + column, batch, indirect, resume);
+    column += 16;
+  }
+  if (column + 8 <= width) {
+    gather_chunk(1, first, end, index, position, values, source + column, out + column, batch, indirect, resume);
+    column += 8;
+  }
+  for (; column < width; column++)
+    out[column] = gather_scalar(first, end, index, position, values, source + column, batch, indirect);
+}
+
+/// The largest source row the entries of rows `[first, end)` read (their indices ascend within a row).
+INLINE long last_source_row(const int32_t *start, const int32_t *index, long first, long end) {
+  long last = -1;
+  for (long row = first; row < end; row++)
+    if (start[row + 1] > start[row] && index[start[row + 1] - 1] > last) last = index[start[row + 1] - 1];
+  return last;
+}
+
+/// The end of the entries of a row from `first` whose index is below `limit` (indices ascend within a row).
+INLINE long block_end(const int32_t *index, long first, long row_end, long limit) {
+  if (first >= row_end || index[row_end - 1] < limit) return row_end;
+  long end = first;
+  while (index[end] < limit) end++;
+  return end;
+}
+
+/// Groups of `SOURCE_GROUP_ROWS` rows; a group whose entries read more than four `SOURCE_BLOCK_BYTES` blocks of the
+/// source runs over the source in blocks of that size (its rows' entries in the first block, then in the next, ...),
+/// so each block stays in cache while every row of the group reads it, instead of each row fetching its entries'
+/// source rows from memory. A row's chunk accumulators are stored after one block and reloaded for the next:
+/// every output is the same sequence of multiply-adds as in one pass, so the result is bit-identical. The
+/// scalar tail columns (batch not a multiple of 8) run in one pass per row.
 INLINE void gather_rows(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
                         const float *values, const float *source, float *destination, long batch,
                         const bool indirect) {
-  for (long row = 0; row < rows; row++) {
-    long first = start[row];
-    long end = start[row + 1];
-    float *out = destination + row * batch;
-    long column = 0;
-    for (; column + 64 <= batch; column += 64)
-      gather_chunk(8, first, end, index, position, values, source + column, out + column, batch, indirect);
-    if (column + 32 <= batch) {
-      gather_chunk(4, first, end, index, position, values, source + column, out + column, batch, indirect);
-      column += 32;
+  const long vector_width = batch & ~7L;
+  const long block_rows = SOURCE_BLOCK_BYTES / ((long)sizeof(float) * batch);
+  for (long group = 0; group < rows; group += SOURCE_GROUP_ROWS) {
+    long group_end = group + SOURCE_GROUP_ROWS < rows ? group + SOURCE_GROUP_ROWS : rows;
+    bool blocked =
+        vector_width > 0 && block_rows > 0 && last_source_row(start, index, group, group_end) >= 4 * block_rows;
+    if (!blocked) {
+      for (long row = group; row < group_end; row++)
+        gather_span(start[row], start[row + 1], index, position, values, source, destination + row * batch, batch,
+                    batch, indirect, false);
+      continue;
     }
-    if (column + 16 <= batch) {
-      gather_chunk(2, first, end, index, position, values, source + column, out + column, batch, indirect);
-      column += 16;
+    int32_t cursor[SOURCE_GROUP_ROWS];
+    long remaining = 0;
+    for (long row = group; row < group_end; row++) {
+      long end = block_end(index, start[row], start[row + 1], block_rows);
+      gather_span(start[row], end, index, position, values, source, destination + row * batch, vector_width,
+                  batch, indirect, false);
+      cursor[row - group] = (int32_t)end;
+      remaining += start[row + 1] - end;
     }
-    if (column + 8 <= batch) {
-      gather_chunk(1, first, end, index, position, values, source + column, out + column, batch, indirect);
-      column += 8;
+    for (long limit = 2 * block_rows; remaining > 0; limit += block_rows) {
+      for (long row = group; row < group_end; row++) {
+        long first = cursor[row - group];
+        long end = block_end(index, first, start[row + 1], limit);
+        if (end == first) continue;
+        gather_span(first, end, index, position, values, source, destination + row * batch, vector_width, batch,
+                    indirect, true);
+        cursor[row - group] = (int32_t)end;
+        remaining -= end - first;
+      }
     }
-    for (; column < batch; column++)
-      out[column] = gather_scalar(first, end, index, position, values, source + column, batch, indirect);
+    for (long row = group; row < group_end; row++)
+      for (long column = vector_width; column < batch; column++)
+        destination[row * batch + column] =
+            gather_scalar(start[row], start[row + 1], index, position, values, source + column, batch, indirect);
   }
 }
 
@@ -433,7 +513,8 @@ KERNEL void row_gather(long rows, const int32_t *start, const int32_t *index, co
 
 // Sampled product: `result[k] (+)= left[r, :] . right[index[k], :]` at the CSR entries only (the sparse weight
 // gradient `dW_ij = sum_b dY_ib X_jb`), four entries of a row at a time so each loaded `left` vector feeds four
-// FMAs; batches below one vector use plain scalar dot products. O(nnz * batch).
+// FMAs; batches below one vector use plain scalar dot products. Large `right` matrices are read in blocks as in
+// `gather_rows` (each entry's dot product is independent, so the order changes nothing). O(nnz * batch).
 
 INLINE void write_result(float value, float *pointer, bool accumulate) {
   *pointer = accumulate ? *pointer + value : value;
@@ -453,20 +534,37 @@ KERNEL void sampled_product(long rows, const int32_t *start, const int32_t *inde
     }
     return;
   }
-  for (long row = 0; row < rows; row++) {
-    const float *l = left + row * batch;
-    long k = start[row];
-    long end = start[row + 1];
-    for (; k + 4 <= end; k += 4) {
-      float t[4];
-      dot4(l, right + (long)index[k] * batch, right + (long)index[k + 1] * batch, right + (long)index[k + 2] * batch,
-           right + (long)index[k + 3] * batch, batch, t);
-      write_result(t[0], result + k, accumulate);
-      write_result(t[1], result + k + 1, accumulate);
-      write_result(t[2], result + k + 2, accumulate);
-      write_result(t[3], result + k + 3, accumulate);
+  const long block_rows = SOURCE_BLOCK_BYTES / ((long)sizeof(float) * batch);
+  for (long group = 0; group < rows; group += SOURCE_GROUP_ROWS) {
+    long group_end = group + SOURCE_GROUP_ROWS < rows ? group + SOURCE_GROUP_ROWS : rows;
+    bool blocked = block_rows > 0 && last_source_row(start, index, group, group_end) >= 4 * block_rows;
+    int32_t cursor[SOURCE_GROUP_ROWS];
+    long remaining = 0;
+    for (long row = group; row < group_end; row++) {
+      cursor[row - group] = start[row];
+      remaining += start[row + 1] - start[row];
     }
-    for (; k < end; k++) write_result(dot1(l, right + (long)index[k] * batch, batch), result + k, accumulate);
+    for (long limit = blocked ? block_rows : LONG_MAX; remaining > 0; limit += block_rows) {
+      for (long row = group; row < group_end; row++) {
+        long k = cursor[row - group];
+        long end = block_end(index, k, start[row + 1], limit);
+        if (end == k) continue;
+        cursor[row - group] = (int32_t)end;
+        remaining -= end - k;
+        const float *l = left + row * batch;
+        for (; k + 4 <= end; k += 4) {
+          float t[4];
+          dot4(l, right + (long)index[k] * batch, right + (long)index[k + 1] * batch,
+               right + (long)index[k + 2] * batch, right + (long)index[k + 3] * batch, batch, t);
+          write_result(t[0], result + k, accumulate);
+          write_result(t[1], result + k + 1, accumulate);
+          write_result(t[2], result + k + 2, accumulate);
+          write_result(t[3], result + k + 3, accumulate);
+        }
+        for (; k < end; k++) write_result(dot1(l, right + (long)index[k] * batch, batch), result + k, accumulate);
+      }
+      if (!blocked) break;
+    }
   }
 }
 

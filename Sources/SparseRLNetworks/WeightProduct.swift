@@ -13,6 +13,9 @@ struct WeightProduct {
   var denseKernelDensity: Double
   /// Dense copy of a sparse weight's values, rebuilt on every use (values change every step).
   private var scratch: [Float] = []
+  /// A sparse weight's values in CSC order for the input gradient (`SparseKernels.inputGradient`), rebuilt on
+  /// every use.
+  private var transposedValues: [Float] = []
 
   init(denseKernelDensity: Double) {
     self.denseKernelDensity = denseKernelDensity
@@ -100,9 +103,15 @@ struct WeightProduct {
   ) {
     if let pattern = weight.pattern {
       if pattern.density < denseKernelDensity {
+        if transposedValues.count < pattern.nonzeroCount {
+          transposedValues = [Float](repeating: 0, count: pattern.nonzeroCount)
+        }
         weight.value.withUnsafeBufferPointer { values in
-          SparseKernels.inputGradient(
-            pattern: pattern, values: values, outputGradient: outputGradient, inputGradient: inputGradient, batch: n)
+          transposedValues.withUnsafeMutableBufferPointer { transposed in
+            SparseKernels.inputGradient(
+              pattern: pattern, values: values, outputGradient: outputGradient, inputGradient: inputGradient, batch: n,
+              transposedValues: transposed)
+          }
         }
         return
       }

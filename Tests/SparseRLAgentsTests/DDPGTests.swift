@@ -41,7 +41,7 @@ private func pendulumDDPG(_ config: DDPGConfig = smallDDPGConfig(), seed: UInt64
     let batch = agent.core.buffer.oldestTransitions(6)
     let observations = batch.observations
     let output = agent.actor.model.forward(observations)
-    let result = agent.actorLoss(observations)
+    let result = agent.policy.loss(observations, critics: agent.critics)
     let critic = ActorLossReference.Critic(agent.critics.online[0])
     let loss = { (x: [Double]) in
       ActorLossReference.td3(
@@ -64,7 +64,7 @@ private func pendulumDDPG(_ config: DDPGConfig = smallDDPGConfig(), seed: UInt64
     let agent = try pendulumDDPG(config)
     try trainAgent(agent, steps: 40)
     let batch = agent.core.buffer.sample(batchSize: 8, steps: 1, gamma: 0.99, using: &agent.core.replayRandom)
-    let nextActions = tanhActions(agent.actorTarget.forward(batch.nextObservations))
+    let nextActions = tanhActions(agent.policy.target.forward(batch.nextObservations))
     let onlineActions = tanhActions(agent.actor.model.forward(batch.nextObservations))
     let inputs = TwinCritics.inputs(observations: batch.nextObservations, actions: nextActions)
     let targetQ = agent.critics.targets[0].forward(inputs).scalars
@@ -81,7 +81,7 @@ private func pendulumDDPG(_ config: DDPGConfig = smallDDPGConfig(), seed: UInt64
     let agent = try pendulumDDPG()
     try trainAgent(agent, steps: 30)
     #expect(agent.core.updates == 11)
-    #expect(agent.actorOptimizer.stepCount == 11 && agent.critics.optimizers[0].stepCount == 11)
+    #expect(agent.policy.optimizer.stepCount == 11 && agent.critics.optimizers[0].stepCount == 11)
   }
 
   /// A DDPG run resumes bit for bit from its checkpoint.

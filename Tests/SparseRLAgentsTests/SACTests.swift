@@ -131,7 +131,8 @@ func smallSACConfig() -> SACConfig {
     td3.replay = ReplaySettings(capacity: 1000, minCapacity: 0)
     let td3Agent = try TD3Agent(
       config: td3, environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 0, totalSteps: 100)
-    #expect(([td3Agent.actorOptimizer] + td3Agent.critics.optimizers).allSatisfy { ($0 as? Adam)?.weightDecay == 1e-6 })
+    #expect(
+      ([td3Agent.policy.optimizer] + td3Agent.critics.optimizers).allSatisfy { ($0 as? Adam)?.weightDecay == 1e-6 })
     var negative = SACConfig()
     negative.weightDecay = -1
     var issues: [ConfigIssue] = []

@@ -82,22 +82,22 @@ func smallTD3Config() -> TD3Config {
     for _ in 0..<19 { try agent.trainStep(metrics: sink) }
     #expect(agent.core.updates == 0)
     let actorBefore = agentParameterValues([agent.actor.model])
-    let targetBefore = agentParameterValues([agent.actorTarget])
-    let targetValuesBefore = agent.actorTarget.parameters.map(\.value)
+    let targetBefore = agentParameterValues([agent.policy.target])
+    let targetValuesBefore = agent.policy.target.parameters.map(\.value)
     try agent.trainStep(metrics: sink)  // step 20, update 1: critics only
     #expect(agent.core.updates == 1)
     let unchanged = agentParameterValues([agent.actor.model]) == actorBefore
-    let targetUnchanged = agentParameterValues([agent.actorTarget]) == targetBefore
+    let targetUnchanged = agentParameterValues([agent.policy.target]) == targetBefore
     #expect(unchanged && targetUnchanged)
     try agent.trainStep(metrics: sink)  // update 2: actor and targets
     let changed = agentParameterValues([agent.actor.model]) != actorBefore
-    let targetChanged = agentParameterValues([agent.actorTarget]) != targetBefore
+    let targetChanged = agentParameterValues([agent.policy.target]) != targetBefore
     #expect(changed && targetChanged)
     // The actor target moved towards the updated actor by tau: target = (1 - tau) target + tau actor.
     let tau = Float(agent.config.tau)
     var largestDeviation: Float = 0
     for (target, (actor, before)) in zip(
-      agent.actorTarget.parameters, zip(agent.actor.model.parameters, targetValuesBefore))
+      agent.policy.target.parameters, zip(agent.actor.model.parameters, targetValuesBefore))
     {
       for k in 0..<target.value.count {
         largestDeviation = max(largestDeviation, abs(target.value[k] - ((1 - tau) * before[k] + tau * actor.value[k])))

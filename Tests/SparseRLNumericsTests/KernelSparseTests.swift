@@ -5,11 +5,15 @@ import Testing
 /// Sparse kernels against the naive `Double` loops of `KernelReference` applied to the densified weights
 /// (inactive weights are zero there). Tolerance as stated in `KernelReference`.
 @Suite struct KernelSparseTests {
-  /// `(rows = out, columns = in, batch)`: odd sizes and every batch-chunk path (64, 32, 16, 8, scalar tail).
+  /// `(rows = out, columns = in, batch)`: odd sizes and every batch-chunk path (64, 32, 16, 8, scalar tail); then
+  /// sources beyond four 256 KiB blocks, which the kernels read block by block (`gather_rows`): in both directions
+  /// at batch 256, a batch not a multiple of 8, one huge row, a batch of one vector plus a scalar, and more rows
+  /// than one 128-row group.
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (3, 17, 1), (17, 3, 5), (255, 17, 3), (17, 255, 1), (33, 40, 127), (9, 11, 256),
     (20, 30, 17),
     (10, 12, 12),
+    (40, 1500, 256), (1500, 40, 256), (37, 3000, 100), (1, 20000, 72), (3, 40000, 9), (300, 3000, 64),
   ]
   static let sparsities: [Double] = [0, 0.5, 0.9, 0.99, 1]
 
@@ -43,6 +47,47 @@ import Testing
     #expect(
       KernelReference.mismatches(y, expected, bound).isEmpty, "shape \(shape), sparsity \(sparsity)"
     )
+    _ = pattern
+  }
+
+  /// Shapes for the input gradient through CSC-ordered values (used above a batch of 64): batches just past
+  /// one and two 64-chunks and not multiples of a chunk, a single huge CSC row (one input feeding 3000 outputs),
+  /// single-entry rows, and a wide layer.
+  static let transposedShapes: [(Int, Int, Int)] = [
+    (1, 1, 65), (3000, 1, 129), (1, 3000, 100), (17, 3, 65), (33, 40, 127), (255, 17, 200), (64, 64, 256),
+    (40, 33, 300),
+  ]
+
+  /// The input gradient through CSC-ordered values (`transposedValues`) matches the naive loop and is
+  /// bit-identical to the gather through `valuePosition`.
+  @Test(arguments: transposedShapes, [0, 0.5, 0.9, 0.99])
+  func inputGradientThroughTransposedValuesIsTheSame(shape: (Int, Int, Int), sparsity: Double) {
+    let (out, inFeatures, batch) = shape
+    var (pattern, values, dense, generator) = Self.layer(shape, sparsity: sparsity, seed: 31)
+    let dy = KernelReference.randomValues(out * batch, &generator)
+    var direct = [Float](repeating: .nan, count: inFeatures * batch)
+    var transposedResult = [Float](repeating: .nan, count: inFeatures * batch)
+    var scratch = [Float](repeating: .nan, count: pattern.nonzeroCount + 3)
+    values.withUnsafeBufferPointer { v in
+      dy.withUnsafeBufferPointer { dy in
+        direct.withUnsafeMutableBufferPointer { dx in
+          SparseKernels.inputGradient(
+            pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch)
+        }
+        transposedResult.withUnsafeMutableBufferPointer { dx in
+          scratch.withUnsafeMutableBufferPointer { t in
+            SparseKernels.inputGradient(
+              pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch, transposedValues: t)
+          }
+        }
+      }
+    }
+    let (expected, bound) = KernelReference.inputGradient(dense, dy, out: out, in: inFeatures, batch: batch)
+    #expect(
+      KernelReference.mismatches(transposedResult, expected, bound).isEmpty, "shape \(shape), sparsity \(sparsity)")
+    #expect(transposedResult == direct, "shape \(shape), sparsity \(sparsity)")
+    // The scratch holds the values in CSC order.
+    for k in 0..<pattern.nonzeroCount { #expect(scratch[k] == values[Int(pattern.valuePosition[k])]) }
     _ = pattern
   }
 

@@ -13,9 +13,10 @@ public final class DDPGAgent: OffPolicyAgent {
   /// The configuration the agent was built from.
   public let config: DDPGConfig
   public let core: OffPolicyCore
-  let actor: SparseNetwork
-  let actorTarget: any Layer
-  let actorOptimizer: any Optimizer
+  /// The actor with its target and optimizer.
+  let policy: DeterministicActor
+  /// The online actor network (`policy.network`).
+  var actor: SparseNetwork { policy.network }
   /// The single critic (`critics.online[0]`) with its target and optimizer.
   let critics: TwinCritics
   /// The critic targets of the last update (the diagnostics' critic loss).
@@ -26,14 +27,9 @@ public final class DDPGAgent: OffPolicyAgent {
     core = try OffPolicyCore(config: config, environment: environment, seed: seed, totalSteps: totalSteps)
     self.config = config
     var random = RandomGenerator(seed: seed)
-    var actorStream = random.stream("actor")
-    actor = try SparseNetwork(
-      model: config.actor.build(inputShape: [core.observationWidth], outputs: core.box.count, random: &actorStream),
-      sparsity: config.actorSparsity, totalUpdates: core.totalUpdates, random: actorStream.stream("topology"))
-    actorTarget = actor.model.copy()
-    actorOptimizer = makeAdam(
-      for: actor, learningRate: Float(config.actorLearningRate), weightDecay: Float(config.weightDecay),
-      kind: config.weightDecayKind)
+    policy = try DeterministicActor(
+      settings: config.shared, observationWidth: core.observationWidth, actionCount: core.box.count,
+      totalUpdates: core.totalUpdates, explorationNoise: config.explorationNoise, random: &random)
     critics = try TwinCritics(
       settings: config.shared, observationWidth: core.observationWidth, actionWidth: core.box.count,
       totalUpdates: core.totalUpdates, random: &random, count: 1)
@@ -42,29 +38,18 @@ public final class DDPGAgent: OffPolicyAgent {
   public var networks: [(role: String, network: SparseNetwork)] { [("actor", actor), ("critic1", critics.online[0])] }
 
   /// The deterministic policy's normalised actions `tanh(actor(s))` for observations `[width x batch]`.
-  public func noiseFreeActions(_ observations: Matrix) -> Matrix { tanhActions(actor.model.forward(observations)) }
+  public func noiseFreeActions(_ observations: Matrix) -> Matrix { policy.noiseFreeActions(observations) }
 
   public func exploratoryAction(_ observation: Matrix, using random: inout RandomGenerator) -> (
     action: [Float], noiseFree: [Float]
-  ) {
-    let policyAction = noiseFreeActions(observation).scalars
-    let sigma = Float(config.explorationNoise)
-    let action = policyAction.map { min(max($0 + random.normal(mean: 0, standardDeviation: sigma), -1), 1) }
-    return (action, policyAction)
-  }
+  ) { policy.exploratoryAction(observation, using: &random) }
 
   public var usesIntermediateObservations: Bool { false }
-
-  /// The actor loss `-mean_b Q(s_b, tanh(actor(s_b)))` through the critic and its gradient with respect to the
-  /// actor's raw output (the actor's forward pass is left cached for its backward pass).
-  func actorLoss(_ observations: Matrix) -> (loss: Float, outputGradient: Matrix) {
-    TD3ActorLoss.evaluate(actorOutput: actor.model.forward(observations), observations: observations, critics: critics)
-  }
 
   /// One update of the critic, the actor and both targets.
   public func update(_ batch: TransitionBatch, index: Int) throws {
     // Critic: regress onto r + gamma^n Q'(s', pi'(s')).
-    let targetActions = tanhActions(actorTarget.forward(batch.nextObservations))
+    let targetActions = policy.targetActions(batch.nextObservations)
     let targetQ = critics.targetValue(0, observations: batch.nextObservations, actions: targetActions)
     let y = DDPGTarget.values(rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, targetQ: targetQ)
     let (criticLoss, qMean) = critics.update(observations: batch.observations, actions: batch.actions, targets: y)
@@ -72,21 +57,18 @@ public final class DDPGAgent: OffPolicyAgent {
     try requireFinite(criticLoss, "DDPG critic loss", step: core.environmentSteps)
     core.statistics.addCritic(loss: criticLoss, qMean: qMean)
     // Actor: maximise Q(s, pi(s)).
-    actor.model.zeroGradients()
-    let loss = actorLoss(batch.observations)
-    try requireFinite(loss.loss, "DDPG actor loss", step: core.environmentSteps)
-    _ = actor.model.backward(loss.outputGradient, accumulateParameterGradients: true)
-    if actor.afterBackward() { actorOptimizer.step() }
-    core.statistics.addActor(loss: loss.loss)
+    let loss = try policy.update(
+      batch.observations, critics: critics, what: "DDPG actor loss", step: core.environmentSteps)
+    core.statistics.addActor(loss: loss)
     // Targets: Polyak averaging of the actor and the critic.
     let tau = Float(config.tau)
-    TargetUpdate.polyak(target: actorTarget, online: actor.model, tau: tau)
+    policy.updateTarget(tau: tau)
     critics.updateTargets(tau: tau)
   }
 
   /// The actor with the deterministic policy gradient loss, and the critic with the last targets.
   public func diagnosedNetworks(_ batch: TransitionBatch) -> [DiagnosedNetwork] {
-    [deterministicActor(actor, observations: batch.observations, critics: critics)]
+    [policy.diagnosed(observations: batch.observations, critics: critics)]
       + critics.diagnosed(observations: batch.observations, actions: batch.actions, targets: lastTargets)
   }
 
@@ -96,17 +78,13 @@ public final class DDPGAgent: OffPolicyAgent {
 
   public func algorithmArchive() throws -> BinaryArchive {
     var archive = BinaryArchive()
-    archive["actor"] = .archive(try actor.archive())
-    archive["actor_target"] = .archive(NetworkArchive.archive(of: actorTarget))
-    archive["actor_optimizer"] = .archive(actorOptimizer.archive())
+    try policy.archive(into: &archive)
     archive["critics"] = .archive(try critics.archive())
     return archive
   }
 
   public func loadAlgorithm(_ archive: BinaryArchive) throws {
-    try actor.load(archive.archive("actor"))
-    try NetworkArchive.load(archive.archive("actor_target"), into: actorTarget)
-    try actorOptimizer.load(from: archive.archive("actor_optimizer"))
+    try policy.load(from: archive)
     try critics.load(archive.archive("critics"))
   }
 }

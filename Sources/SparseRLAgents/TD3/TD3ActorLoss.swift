@@ -27,15 +27,3 @@ public enum TD3ActorLoss {
     return (-q.reduce(0, +) / batch, gradient)
   }
 }
-
-/// A deterministic actor (TD3, DDPG) for the diagnostics and ReDo: inputs the observations, loss
-/// `TD3ActorLoss` on the chosen samples.
-func deterministicActor(_ actor: SparseNetwork, observations: Matrix, critics: TwinCritics) -> DiagnosedNetwork {
-  DiagnosedNetwork(role: "actor", model: actor.model, inputs: observations) { samples in
-    let inputs = observations.selectingColumns(samples)
-    actor.model.zeroGradients()
-    let result = TD3ActorLoss.evaluate(
-      actorOutput: actor.model.forward(inputs), observations: inputs, critics: critics)
-    _ = actor.model.backward(result.outputGradient, accumulateParameterGradients: true)
-  }
-}

@@ -14,9 +14,10 @@ public final class TD3Agent: OffPolicyAgent {
   /// The configuration the agent was built from.
   public let config: TD3Config
   public let core: OffPolicyCore
-  let actor: SparseNetwork
-  let actorTarget: any Layer
-  let actorOptimizer: any Optimizer
+  /// The actor with its target and optimizer.
+  let policy: DeterministicActor
+  /// The online actor network (`policy.network`).
+  var actor: SparseNetwork { policy.network }
   let critics: TwinCritics
   /// Target policy smoothing noise.
   var smoothingRandom: RandomGenerator
@@ -28,15 +29,10 @@ public final class TD3Agent: OffPolicyAgent {
     core = try OffPolicyCore(config: config, environment: environment, seed: seed, totalSteps: totalSteps)
     self.config = config
     var random = RandomGenerator(seed: seed)
-    var actorStream = random.stream("actor")
-    actor = try SparseNetwork(
-      model: config.actor.build(inputShape: [core.observationWidth], outputs: core.box.count, random: &actorStream),
-      sparsity: config.actorSparsity, totalUpdates: max(1, core.totalUpdates / config.policyDelay),
-      random: actorStream.stream("topology"))
-    actorTarget = actor.model.copy()
-    actorOptimizer = makeAdam(
-      for: actor, learningRate: Float(config.actorLearningRate), weightDecay: Float(config.weightDecay),
-      kind: config.weightDecayKind)
+    policy = try DeterministicActor(
+      settings: config.shared, observationWidth: core.observationWidth, actionCount: core.box.count,
+      totalUpdates: max(1, core.totalUpdates / config.policyDelay), explorationNoise: config.explorationNoise,
+      random: &random)
     critics = try TwinCritics(
       settings: config.shared, observationWidth: core.observationWidth, actionWidth: core.box.count,
       totalUpdates: core.totalUpdates, random: &random)
@@ -48,23 +44,18 @@ public final class TD3Agent: OffPolicyAgent {
   }
 
   /// The deterministic policy's normalised actions `tanh(actor(s))` for observations `[width x batch]`.
-  public func noiseFreeActions(_ observations: Matrix) -> Matrix { tanhActions(actor.model.forward(observations)) }
+  public func noiseFreeActions(_ observations: Matrix) -> Matrix { policy.noiseFreeActions(observations) }
 
   public func exploratoryAction(_ observation: Matrix, using random: inout RandomGenerator) -> (
     action: [Float], noiseFree: [Float]
-  ) {
-    let policyAction = noiseFreeActions(observation).scalars
-    let sigma = Float(config.explorationNoise)
-    let action = policyAction.map { min(max($0 + random.normal(mean: 0, standardDeviation: sigma), -1), 1) }
-    return (action, policyAction)
-  }
+  ) { policy.exploratoryAction(observation, using: &random) }
 
   public var usesIntermediateObservations: Bool { false }
 
   /// One critic update, and every `policy_delay`-th update the actor and target updates.
   public func update(_ batch: TransitionBatch, index: Int) throws {
     // Critics: regress both onto r + gamma^n min(Q1', Q2')(s', clip(pi'(s') + clip(eps, -c, c), -1, 1)).
-    let targetActions = tanhActions(actorTarget.forward(batch.nextObservations))
+    let targetActions = policy.targetActions(batch.nextObservations)
     let noise = TD3Target.smoothingNoise(
       rows: targetActions.rows, columns: targetActions.columns, standardDeviation: Float(config.targetPolicyNoise),
       clip: Float(config.targetNoiseClip), using: &smoothingRandom)
@@ -78,23 +69,19 @@ public final class TD3Agent: OffPolicyAgent {
     core.statistics.addCritic(loss: criticLoss, qMean: qMean)
     guard index % config.policyDelay == 0 else { return }
     // Actor: maximise Q1(s, pi(s)).
-    actor.model.zeroGradients()
-    let actorLoss = TD3ActorLoss.evaluate(
-      actorOutput: actor.model.forward(batch.observations), observations: batch.observations, critics: critics)
-    try requireFinite(actorLoss.loss, "TD3 actor loss", step: core.environmentSteps)
-    _ = actor.model.backward(actorLoss.outputGradient, accumulateParameterGradients: true)
-    if actor.afterBackward() { actorOptimizer.step() }
-    core.statistics.addActor(loss: actorLoss.loss)
+    let actorLoss = try policy.update(
+      batch.observations, critics: critics, what: "TD3 actor loss", step: core.environmentSteps)
+    core.statistics.addActor(loss: actorLoss)
     // Targets: Polyak averaging of the actor and both critics.
     let tau = Float(config.tau)
-    TargetUpdate.polyak(target: actorTarget, online: actor.model, tau: tau)
+    policy.updateTarget(tau: tau)
     critics.updateTargets(tau: tau)
   }
 
   /// The actor with the deterministic policy gradient loss through critic 1, and the critics with the last
   /// targets.
   public func diagnosedNetworks(_ batch: TransitionBatch) -> [DiagnosedNetwork] {
-    [deterministicActor(actor, observations: batch.observations, critics: critics)]
+    [policy.diagnosed(observations: batch.observations, critics: critics)]
       + critics.diagnosed(observations: batch.observations, actions: batch.actions, targets: lastTargets)
   }
 
@@ -104,18 +91,14 @@ public final class TD3Agent: OffPolicyAgent {
 
   public func algorithmArchive() throws -> BinaryArchive {
     var archive = BinaryArchive()
-    archive["actor"] = .archive(try actor.archive())
-    archive["actor_target"] = .archive(NetworkArchive.archive(of: actorTarget))
-    archive["actor_optimizer"] = .archive(actorOptimizer.archive())
+    try policy.archive(into: &archive)
     archive["critics"] = .archive(try critics.archive())
     archive["smoothing_random"] = .generator(smoothingRandom)
     return archive
   }
 
   public func loadAlgorithm(_ archive: BinaryArchive) throws {
-    try actor.load(archive.archive("actor"))
-    try NetworkArchive.load(archive.archive("actor_target"), into: actorTarget)
-    try actorOptimizer.load(from: archive.archive("actor_optimizer"))
+    try policy.load(from: archive)
     try critics.load(archive.archive("critics"))
     smoothingRandom = try archive.generator("smoothing_random")
   }

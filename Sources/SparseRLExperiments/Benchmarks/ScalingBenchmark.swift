@@ -146,17 +146,68 @@ public struct ScalingBenchmark {
     }
   }
 
-  /// The SimBa table, each row's rate against the first row's.
+  /// SimBa-SAC (`SACConfig.simba`, dense critics `criticWidth` x 2 blocks) on `id` with the diagnostics off and
+  /// at every update, one update per environment step: `steps` timed steps after a 300-step random warm-up,
+  /// alternating the two settings `repeats` times. Measuring at every update times one measurement against one
+  /// update; `markdown(simbaDiagnostics:interval:)` scales it to an interval.
+  public func simbaDiagnostics(id: String, criticWidth: Int, repeats: Int) throws -> [DiagnosticsResult] {
+    var results: [DiagnosticsResult] = []
+    for _ in 0..<repeats {
+      for setting in [0, 1] {
+        var config = SACConfig.simba(criticWidth: criticWidth)
+        config.updatesPerStep = 1
+        config.warmupSteps = 300
+        config.replay = ReplaySettings(capacity: 300 + steps + 10, minCapacity: 100)
+        config.diagnostics.interval = setting
+        let agent = try SACAgent(
+          config: config, environment: EnvironmentRegistry.make(id), seed: 0, totalSteps: 1_000_000)
+        let counter = CountingSink()
+        let rate = try time(agent, warmup: config.warmupSteps, sink: counter)
+        results.append(DiagnosticsResult(interval: setting, stepsPerSecond: rate, measurements: counter.diagnostics))
+      }
+    }
+    return results
+  }
+
+  /// The SimBa-SAC diagnostics table: mean update rate off and measuring at every update, the cost of one
+  /// measurement in updates (`c = rate_off / rate_every - 1`) and the slowdown it implies at one measurement per
+  /// `interval` updates (`1 - 1 / (1 + c / interval)`).
+  public static func markdown(simbaDiagnostics results: [DiagnosticsResult], interval: Int) -> String {
+    func mean(_ setting: Int) -> Double {
+      let rates = results.filter { $0.interval == setting }.map(\.stepsPerSecond)
+      return rates.reduce(0, +) / Double(max(rates.count, 1))
+    }
+    let (off, every) = (mean(0), mean(1))
+    let cost = off / every - 1
+    let slowdown = 1 - 1 / (1 + cost / Double(interval))
+    return [
+      "| diagnostics | runs | measurements per run | SAC updates/s (mean) | one measurement, in updates | slowdown at every \(interval) updates |",
+      "|---|---|---|---|---|---|",
+      "| off | \(results.filter { $0.interval == 0 }.count) | 0 | \(String(format: "%.3f", off)) | - | - |",
+      "| every update | \(results.filter { $0.interval == 1 }.count) | \(results.first { $0.interval == 1 }?.measurements ?? 0) | \(String(format: "%.3f", every)) | \(String(format: "%.2f", cost)) | \(String(format: "%.2f%%", slowdown * 100)) |",
+    ].joined(separator: "\n")
+  }
+
+  /// The SimBa table, each row's rate against the first row's, and its per-weight speed (critic weights times
+  /// updates per second) against the first row's.
   public static func markdown(_ results: [SimBaResult]) -> String {
     var lines = [
-      "| critic (SimBa, 2 blocks) | mask | weights per critic | SAC updates/s | vs first row |",
-      "|---|---|---|---|---|",
+      "| critic (SimBa, 2 blocks) | mask | weights per critic | SAC updates/s | vs first row | per-weight speed vs first row |",
+      "|---|---|---|---|---|---|",
     ]
     for r in results {
       let ratio = results.first.map { String(format: "%.2fx", r.updatesPerSecond / $0.updatesPerSecond) } ?? "-"
-      let mask = r.sparsity == 0 ? "dense" : "\(Int((r.sparsity * 100).rounded()))% static"
+      let perWeight =
+        results.first.map {
+          String(
+            format: "%.2fx",
+            Double(r.criticWeights) * r.updatesPerSecond / (Double($0.criticWeights) * $0.updatesPerSecond))
+        } ?? "-"
+      let percent = (r.sparsity * 1000).rounded() / 10
+      let percentText = percent == percent.rounded() ? String(Int(percent)) : String(percent)
+      let mask = r.sparsity == 0 ? "dense" : "\(percentText)% static"
       lines.append(
-        "| \(r.criticWidth) | \(mask) | \(r.criticWeights) | \(String(format: "%.2f", r.updatesPerSecond)) | \(ratio) |"
+        "| \(r.criticWidth) | \(mask) | \(r.criticWeights) | \(String(format: "%.2f", r.updatesPerSecond)) | \(ratio) | \(perWeight) |"
       )
     }
     return lines.joined(separator: "\n")

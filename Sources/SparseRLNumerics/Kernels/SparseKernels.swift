@@ -7,11 +7,14 @@ internal import CSparseRLKernels
 /// allocation; the loops are C (`CSparseRLKernels`), in the ``KernelVariant`` chosen at run time:
 /// - `forward` walks the CSR rows; for each output row and each chunk of up to 64 batch entries it keeps the
 ///   chunk in up to eight `SIMD8<Float>` accumulators and adds `w * X[j, chunk]` for every active weight `w`
-///   of the row (a broadcast times a contiguous run of the batch), then stores the chunk once.
+///   of the row (a broadcast times a contiguous run of the batch), then stores the chunk once. When the rows of
+///   `X` a group of 128 output rows reads span more than 1 MiB (a 2048 x 8192 layer at batch 256 reads 8 MiB),
+///   the group goes over `X` in 256 KiB blocks of rows, storing and reloading its accumulators between blocks,
+///   so each block is read from cache by all rows of the group: the same multiply-adds in the same order.
 /// - `inputGradient` does the same over the CSC index (columns of `W` = rows of `W^T`), reading each value
 ///   through `valuePosition`: a gather with register accumulation, never a scatter.
 /// - `weightGradient` computes the sampled products `dY[i, :] . X[j, :]` at active positions only, four
-///   active weights of a row at a time so each loaded `dY` vector feeds four FMAs.
+///   active weights of a row at a time so each loaded `dY` vector feeds four FMAs, `X` in blocks as above.
 public enum SparseKernels {
   /// `Y = W X` with `W` sparse (overwrites `output`, `[rows x batch]`).
   public static func forward(
@@ -41,10 +44,16 @@ public enum SparseKernels {
   }
 
   /// `dX = W^T dY` with `W` sparse (overwrites `inputGradient`, `[columns x batch]`).
+  ///
+  /// With `transposedValues` (at least `nonzeroCount` floats of scratch) and a batch of more than 64, the values
+  /// are first copied into CSC order there (O(nnz), one random read each), so the gather, which walks each
+  /// column's entries once per 64 batch entries, reads them in order instead of through `valuePosition`: the
+  /// same products in the same order, so the result is bit-identical.
   public static func inputGradient(
     pattern: SparsePattern, values: UnsafeBufferPointer<Float>,
     outputGradient: UnsafeBufferPointer<Float>,
-    inputGradient: UnsafeMutableBufferPointer<Float>, batch: Int
+    inputGradient: UnsafeMutableBufferPointer<Float>, batch: Int,
+    transposedValues: UnsafeMutableBufferPointer<Float>? = nil
   ) {
     precondition(batch >= 0, "inputGradient: negative batch \(batch)")
     precondition(
@@ -68,8 +77,18 @@ public enum SparseKernels {
     pattern.columnStart.withUnsafeBufferPointer { start in
       pattern.rowIndex.withUnsafeBufferPointer { index in
         pattern.valuePosition.withUnsafeBufferPointer { position in
-          srl_row_gather(
-            pattern.columns, start.baseAddress!, index.baseAddress!, position.baseAddress!, w, dy, dx, batch)
+          if batch > 64, let transposed = transposedValues {
+            precondition(
+              transposed.count >= pattern.nonzeroCount,
+              "inputGradient: transposedValues holds \(transposed.count) floats for \(pattern.nonzeroCount) active weights"
+            )
+            let t = transposed.baseAddress!
+            for k in 0..<pattern.nonzeroCount { t[k] = w[Int(position[k])] }
+            srl_row_gather(pattern.columns, start.baseAddress!, index.baseAddress!, nil, t, dy, dx, batch)
+          } else {
+            srl_row_gather(
+              pattern.columns, start.baseAddress!, index.baseAddress!, position.baseAddress!, w, dy, dx, batch)
+          }
         }
       }
     }

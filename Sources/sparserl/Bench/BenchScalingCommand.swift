@@ -16,6 +16,9 @@ struct BenchScalingCommand: ParsableCommand {
       1,000-step warm-up, with diagnostics off and every --interval updates, alternating --repeats times.
       The SimBa rows time SimBa-SAC (actor 128 x 1 block, critics WIDTH x 2 blocks, static critic sparsity S for
       each --simba-critics WIDTH:S) on --simba-env, one update per step, --simba-steps steps after 300 random ones.
+      With --simba-diagnostics-steps N, SimBa-SAC (dense critics --simba-diagnostics-width) runs N steps with the
+      diagnostics off and measuring at every update, alternating --repeats times: the cost of one measurement in
+      updates, and the slowdown at one per --interval updates.
       """)
 
   @Option(help: "Continuous-action environment of Stream AC.")
@@ -54,6 +57,12 @@ struct BenchScalingCommand: ParsableCommand {
   @Option(help: "Timed SAC update steps per SimBa row (0: no SimBa rows).")
   var simbaSteps = 20
 
+  @Option(help: "Timed SAC update steps per SimBa diagnostics run (dense critic --simba-diagnostics-width; 0: none).")
+  var simbaDiagnosticsSteps = 0
+
+  @Option(help: "Critic width of the SimBa diagnostics rows.")
+  var simbaDiagnosticsWidth = 512
+
   /// `--simba-critics` as (width, sparsity) pairs, or nil if one is malformed.
   var parsedSimbaCritics: [(width: Int, sparsity: Double)]? {
     let pairs = simbaCritics.map { text -> (width: Int, sparsity: Double)? in
@@ -72,6 +81,9 @@ struct BenchScalingCommand: ParsableCommand {
     }
     guard (0..<1).contains(sparsity), sparsity > 0 else { throw ValidationError("--sparsity must be in (0, 1)") }
     guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else { throw ValidationError("--widths must be positive") }
+    guard simbaDiagnosticsSteps >= 0, simbaDiagnosticsWidth > 0 else {
+      throw ValidationError("--simba-diagnostics-steps takes a count >= 0, --simba-diagnostics-width a width > 0")
+    }
     guard simbaSteps >= 0, parsedSimbaCritics != nil else {
       throw ValidationError("--simba-critics takes WIDTH:SPARSITY pairs (e.g. 2048:0.9), --simba-steps a count >= 0")
     }
@@ -100,6 +112,16 @@ struct BenchScalingCommand: ParsableCommand {
       print(ScalingBenchmark.markdown(try ScalingBenchmark(steps: simbaSteps).simbaCritics(id: id, critics: critics)))
       print()
       print("SimBa-SAC on \(id), batch 256, actor 128 x 1 block dense: \(simbaSteps) timed update steps per row.")
+    }
+    if !streamingOnly, simbaDiagnosticsSteps > 0, let id = available(simbaEnv) {
+      let results = try ScalingBenchmark(steps: simbaDiagnosticsSteps).simbaDiagnostics(
+        id: id, criticWidth: simbaDiagnosticsWidth, repeats: repeats)
+      print()
+      print(ScalingBenchmark.markdown(simbaDiagnostics: results, interval: interval))
+      print()
+      print(
+        "SimBa-SAC on \(id), critics \(simbaDiagnosticsWidth) x 2 blocks dense: \(simbaDiagnosticsSteps) timed update "
+          + "steps per run after 300 random ones, diagnostics off and at every update, alternating \(repeats) times.")
     }
     guard !streamingOnly, let id = available(discreteEnv) else { return }
     print()
