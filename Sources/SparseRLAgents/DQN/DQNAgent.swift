@@ -45,6 +45,8 @@ public final class DQNAgent: Agent {
   private var lossSum = 0.0
   private var qSum = 0.0
   private var updatesSinceReport = 0
+  /// The minibatch storage, sampled into again by every update.
+  private var batch: TransitionBatch
 
   /// A DQN agent for `environment` (box observations, discrete actions) that will train for `totalSteps`
   /// environment steps (the horizon of the ε and topology schedules). Resets `environment` with `seed`.
@@ -83,6 +85,7 @@ public final class DQNAgent: Agent {
       capacity: config.bufferSize, observationWidth: observations.count,
       observationEncoding: ObservationStorage.Encoding(observations),
       framesPerObservation: observations.shape.first ?? 1, actionWidth: 1)
+    batch = TransitionBatch(observationWidth: observations.count, actionWidth: 1, batch: 0, intermediateCount: 0)
     epsilonSchedule = config.epsilonSchedule(totalSteps: totalSteps)
     exploration = root.stream("exploration")
     sampling = root.stream("replay")
@@ -159,8 +162,10 @@ public final class DQNAgent: Agent {
 
   /// One gradient update of the online network on a replay minibatch.
   private func update(metrics: any MetricsSink) throws {
-    let batch = replay.sample(
-      batchSize: config.batchSize, steps: config.nSteps, gamma: Float(config.gamma), using: &sampling)
+    replay.sample(
+      into: &self.batch, batchSize: config.batchSize, steps: config.nSteps, gamma: Float(config.gamma),
+      using: &sampling)
+    let batch = self.batch
     // The online network's forward on the next observations (double DQN) must come before its forward on the
     // observations, whose intermediate values the backward pass uses.
     let nextObservations = scaled(batch.nextObservations)

@@ -47,6 +47,8 @@ public final class OffPolicyCore {
   /// n of the last update's target.
   var lastSteps = 1
   var statistics = UpdateStatistics()
+  /// The minibatch storage, sampled into again by every update (no per-update arrays).
+  private var batch: TransitionBatch
 
   /// The core of an agent of `config` on `environment` (vector observations, box actions) for `totalSteps`
   /// steps. Throws `ConfigError` with every invalid setting of `config` (shared and the algorithm's).
@@ -78,6 +80,7 @@ public final class OffPolicyCore {
     replayRandom = random.stream("replay")
     recycleRandom = random.stream("redo")
     normalizer = settings.normalizeObservations ? RunningObservationNormalizer(width: observationWidth) : nil
+    batch = TransitionBatch(observationWidth: observationWidth, actionWidth: box.count, batch: 0, intermediateCount: 0)
     training = try TrainingEnvironment(environment, seed: seed)
   }
 
@@ -140,11 +143,12 @@ public final class OffPolicyCore {
   private func update(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
     let steps = multiStep.steps(forUpdate: updates)
     lastSteps = steps
-    var batch = Profiler.measure("sample") {
+    Profiler.measure("sample") {
       buffer.sample(
-        batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
+        into: &self.batch, batchSize: settings.batchSize, steps: steps, gamma: Float(settings.gamma),
         includeIntermediate: agent.usesIntermediateObservations && steps > 1, using: &replayRandom)
     }
+    var batch = self.batch
     if normalizer != nil {
       batch.observations = networkInput(batch.observations)
       batch.nextObservations = networkInput(batch.nextObservations)

@@ -15,6 +15,8 @@ final class TwinCritics {
   let optimizers: [any Optimizer]
   let observationWidth: Int
   let actionWidth: Int
+  /// The storage of the critic input of `concatenated(_:_:)`, reused by every call.
+  private var inputStorage = Matrix(rows: 0, columns: 0)
 
   /// `count` critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates`
   /// updates; critic i draws its weights and topology from `random`'s stream `critic<i>`.
@@ -52,21 +54,33 @@ final class TwinCritics {
       scalars: observations.scalars + actions.scalars)
   }
 
+  /// `inputs(observations:actions:)` in storage reused between calls (no allocation once it has the batch's
+  /// size; a caller still holding the previous result gets it unchanged, copy-on-write).
+  func concatenated(_ observations: Matrix, _ actions: Matrix) -> Matrix {
+    precondition(observations.columns == actions.columns, "observation and action batches differ")
+    inputStorage.reshape(rows: observations.rows + actions.rows, columns: observations.columns)
+    inputStorage.scalars.withUnsafeMutableBufferPointer { x in
+      for k in 0..<observations.count { x[k] = observations.scalars[k] }
+      for k in 0..<actions.count { x[observations.count + k] = actions.scalars[k] }
+    }
+    return inputStorage
+  }
+
   /// `Q1'(s, a)` and `Q2'(s, a)` of the target critics, per sample.
   func targetValues(observations: Matrix, actions: Matrix) -> (q1: [Float], q2: [Float]) {
-    let x = TwinCritics.inputs(observations: observations, actions: actions)
+    let x = concatenated(observations, actions)
     return (targets[0].forward(x).scalars, targets[1].forward(x).scalars)
   }
 
   /// `Q'(s, a)` of target critic `index`, per sample.
   func targetValue(_ index: Int, observations: Matrix, actions: Matrix) -> [Float] {
-    targets[index].forward(TwinCritics.inputs(observations: observations, actions: actions)).scalars
+    targets[index].forward(concatenated(observations, actions)).scalars
   }
 
   /// One MSE regression step of every critic towards `targets` (topology update included). Returns the summed
   /// loss of the critics and the mean Q of critic 1 before the step.
   func update(observations: Matrix, actions: Matrix, targets y: [Float]) -> (loss: Float, qMean: Float) {
-    let x = TwinCritics.inputs(observations: observations, actions: actions)
+    let x = concatenated(observations, actions)
     var totalLoss: Float = 0
     var qMean: Float = 0
     for (network, optimizer) in zip(online, optimizers) {

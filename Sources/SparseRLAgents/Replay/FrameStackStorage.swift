@@ -46,8 +46,40 @@ struct FrameStackStorage: Sendable {
     frameRows.count + ages.count + writeNumbers.count * 8 + whole.values.reduce(0) { $0 + $1.count }
   }
 
+  /// `byteCount` from the arrays' capacities (the allocator's rounding included).
+  var allocatedByteCount: Int {
+    frameRows.capacity + ages.capacity + writeNumbers.capacity * 8 + whole.values.reduce(0) { $0 + $1.capacity }
+  }
+
+  /// Bytes `slots` consecutive observations need in this layout: their newest frames and the `stack - 1` frames
+  /// before the oldest, the per-slot bookkeeping, and the observations kept whole.
+  func liveByteCount(slots: Int) -> Int {
+    (slots + stack - 1) * frameWidth + slots * (stack + 8) + whole.values.reduce(0) { $0 + $1.count }
+  }
+
+  /// This storage as `newCapacity` slots (`newCapacity >= capacity`): the observation of absolute slot index `a`
+  /// in `live` (its write number) moves from slot `a % capacity` to `a % newCapacity`, and the frames of the last
+  /// `rows` writes from row `a % rows` to the new ring's row.
+  func relaid(live: Range<Int>, capacity newCapacity: Int) -> FrameStackStorage {
+    precondition(newCapacity >= capacity, "frame storage only grows")
+    var result = FrameStackStorage(stack: stack, width: frameWidth * stack, capacity: newCapacity)
+    for a in max(0, writes - rows)..<writes {
+      let (source, destination) = (row(a) * frameWidth, result.row(a) * frameWidth)
+      for k in 0..<frameWidth { result.frameRows[destination + k] = frameRows[source + k] }
+    }
+    for a in live {
+      let (old, new) = (a % capacity, a % newCapacity)
+      for position in 0..<stack { result.ages[new * stack + position] = ages[old * stack + position] }
+      result.writeNumbers[new] = writeNumbers[old]
+      result.whole[new] = whole[old]
+      if old == lastSlot { result.lastSlot = new }
+    }
+    result.writes = writes
+    return result
+  }
+
   /// The row holding the newest frame of write number `a`.
-  private func row(_ a: Int) -> Int { a % rows }
+  func row(_ a: Int) -> Int { a % rows }
 
   /// Whether frame `position` of `observation` equals the stored newest frame of write number `a`.
   private func frame(_ observation: [Float], _ position: Int, equalsRowOf a: Int) -> Bool {

@@ -7,7 +7,7 @@ import SparseRLNumerics
 /// (see `FrameStackStorage`).
 ///
 /// Memory: `capacity * width` bits, bytes or floats, allocated once; `.frames` about `capacity * width / stack`
-/// bytes.
+/// bytes. A replay buffer grows its storage by replacing it with a larger one (`relaid(live:capacity:)`).
 public struct ObservationStorage: Sendable {
   /// How values are kept.
   public enum Encoding: String, Sendable, Codable {
@@ -38,7 +38,7 @@ public struct ObservationStorage: Sendable {
   /// Elements per observation.
   public let width: Int
   /// Number of observations it holds.
-  public let capacity: Int
+  public internal(set) var capacity: Int
   /// How values are kept.
   public let encoding: Encoding
   var floats: [Float]
@@ -46,6 +46,8 @@ public struct ObservationStorage: Sendable {
   var words: [UInt64]
   var frames: FrameStackStorage?
   let wordsPerRow: Int
+  /// Frames per observation (`.frames`; 1 otherwise).
+  let stack: Int
 
   /// Storage for `capacity` observations of `width` elements; `.frames` needs the number of frames per
   /// observation, `stack`.
@@ -54,6 +56,7 @@ public struct ObservationStorage: Sendable {
     self.width = width
     self.capacity = capacity
     self.encoding = encoding
+    self.stack = stack
     wordsPerRow = (width + 63) / 64
     floats = encoding == .float ? [Float](repeating: 0, count: width * capacity) : []
     bytes = encoding == .byte ? [UInt8](repeating: 0, count: width * capacity) : []
@@ -63,6 +66,45 @@ public struct ObservationStorage: Sendable {
 
   /// Bytes used by the stored values.
   public var byteCount: Int { floats.count * 4 + bytes.count + words.count * 8 + (frames?.byteCount ?? 0) }
+
+  /// Bytes of the arrays' heap allocations as the arrays report them (`capacity`, which includes the
+  /// allocator's rounding), headers excluded.
+  var allocatedByteCount: Int {
+    floats.capacity * 4 + bytes.capacity + words.capacity * 8 + (frames?.allocatedByteCount ?? 0)
+  }
+
+  /// Bytes `slots` consecutive stored observations need in this encoding (for `.frames`: their frames, the
+  /// frames the oldest one refers back to, the bookkeeping and the observations kept whole).
+  func liveByteCount(slots: Int) -> Int {
+    switch encoding {
+    case .float: return slots * width * 4
+    case .byte: return slots * width
+    case .bit: return slots * wordsPerRow * 8
+    case .frames: return frames!.liveByteCount(slots: slots)
+    }
+  }
+
+  /// Bytes of one observation in its space's own element type (float32: 4 per element; uint8 and bool: 1).
+  var rawObservationByteCount: Int { encoding == .float ? width * 4 : width }
+
+  /// This storage as `newCapacity` slots: the observations of the absolute slot indices `live` move from slot
+  /// `a % capacity` to `a % newCapacity`.
+  func relaid(live: Range<Int>, capacity newCapacity: Int) -> ObservationStorage {
+    var result = self
+    result.capacity = newCapacity
+    switch encoding {
+    case .float:
+      result.floats = RingLayout.relaid(floats, width: width, live: live, from: capacity, to: newCapacity, empty: 0)
+    case .byte:
+      result.bytes = RingLayout.relaid(bytes, width: width, live: live, from: capacity, to: newCapacity, empty: 0)
+    case .bit:
+      result.words = RingLayout.relaid(
+        words, width: wordsPerRow, live: live, from: capacity, to: newCapacity, empty: 0)
+    case .frames:
+      result.frames = frames!.relaid(live: live, capacity: newCapacity)
+    }
+    return result
+  }
 
   /// Stores `observation` in `slot`. Traps with a message if a value cannot be encoded (a non-binary value in
   /// bit storage, a non-integer or out-of-range value in byte storage).

@@ -1,7 +1,7 @@
 import SparseRLEnvironments
 import SparseRLNumerics
 
-/// A replay buffer on a preallocated ring of slots with fixed memory.
+/// A replay buffer on a ring of slots that grows with the stored slots up to its capacity.
 ///
 /// Layout: each slot holds one observation and, when that observation was acted upon, the action, reward
 /// and end flags of the transition that left it. The next observation of a transition is the observation of
@@ -14,6 +14,12 @@ import SparseRLNumerics
 /// terminal (no bootstrap) and at a truncation (bootstrap from the final observation), as well as at the
 /// newest stored observation. RLx2's dynamic capacity is `removeOldest(_:)` (shrinking) while new transitions
 /// keep filling the ring up to its capacity (growth).
+///
+/// Memory follows the stored slots: the storage starts at two slots, and whenever the live slots fill it (and it
+/// is below `capacity`) it grows by a sixth, moving the live slots to the larger ring (absolute index `a` lives in
+/// storage slot `a % storageSlots`). So it never holds more than 7/6 of the slots stored so far (after RLx2's
+/// shrinking, of the most slots it ever held), and growing costs amortised O(1) per slot. Sampling,
+/// windows and `indices` use absolute indices and do not depend on the storage size.
 public final class ReplayBuffer {
   struct Flags: OptionSet {
     let rawValue: UInt8
@@ -22,8 +28,10 @@ public final class ReplayBuffer {
     static let truncated = Flags(rawValue: 4)
   }
 
-  /// Number of slots (observations) the ring holds.
+  /// Number of slots (observations) the ring holds at most.
   public let capacity: Int
+  /// Number of slots the storage has now (at most `capacity`; see the type's discussion).
+  public internal(set) var storageSlots: Int
   /// Elements of one action vector (1 for a discrete action, stored as its index).
   public let actionWidth: Int
   /// Whether a second action (the noise-free policy action, for RLx2's policy distance) is stored too.
@@ -52,20 +60,44 @@ public final class ReplayBuffer {
     self.capacity = capacity
     self.actionWidth = actionWidth
     self.storesPolicyActions = storesPolicyActions
+    let slots = min(capacity, 2)
+    storageSlots = slots
     observations = ObservationStorage(
-      width: observationWidth, capacity: capacity, encoding: observationEncoding, stack: framesPerObservation)
-    actions = [Float](repeating: 0, count: capacity * actionWidth)
-    policyActions = storesPolicyActions ? [Float](repeating: 0, count: capacity * actionWidth) : []
-    rewards = [Float](repeating: 0, count: capacity)
-    flags = [Flags](repeating: [], count: capacity)
+      width: observationWidth, capacity: slots, encoding: observationEncoding, stack: framesPerObservation)
+    actions = [Float](repeating: 0, count: slots * actionWidth)
+    policyActions = storesPolicyActions ? [Float](repeating: 0, count: slots * actionWidth) : []
+    rewards = [Float](repeating: 0, count: slots)
+    flags = [Flags](repeating: [], count: slots)
   }
 
   /// Elements of one observation.
   public var observationWidth: Int { observations.width }
 
-  /// Bytes of preallocated storage.
+  /// Bytes of the storage now (`storageSlots` slots).
   public var byteCount: Int {
     observations.byteCount + (actions.count + policyActions.count + rewards.count) * 4 + flags.count
+  }
+
+  /// `byteCount` as the storage arrays' allocations report it (their capacities), for tests.
+  var allocatedByteCount: Int {
+    observations.allocatedByteCount + (actions.capacity + policyActions.capacity + rewards.capacity) * 4
+      + flags.capacity
+  }
+
+  /// Bytes the stored slots need in this layout (what a storage of exactly `end - start` slots would hold):
+  /// `byteCount` is at most 1.2x this once the buffer has filled its first slots.
+  public var liveByteCount: Int {
+    let slots = end - start
+    return observations.liveByteCount(slots: slots)
+      + slots * ((storesPolicyActions ? 2 : 1) * actionWidth * 4 + 4 + 1)
+  }
+
+  /// The raw bytes of the stored transitions, each kept separately as observation, action, reward, next
+  /// observation and the two end flags in their own types (float32 observations 4 bytes per element, uint8 and
+  /// bool ones 1; the policy action too when stored): the naive layout this buffer's shared observations, bit
+  /// packing and shared frames improve on.
+  public var rawTransitionByteCount: Int {
+    count * (2 * observations.rawObservationByteCount + (storesPolicyActions ? 2 : 1) * actionWidth * 4 + 4 + 2)
   }
 
   /// Adds the transition (observation, action, reward, nextObservation, terminated, truncated).
@@ -81,7 +113,7 @@ public final class ReplayBuffer {
     precondition(
       !storesPolicyActions || policyAction?.count == actionWidth, "policy action of width \(actionWidth) required")
     if !continuing { appendSlot(observation) }
-    let slot = (end - 1) % capacity
+    let slot = (end - 1) % storageSlots
     for k in 0..<actionWidth { actions[slot * actionWidth + k] = action[k] }
     if let policyAction {
       for k in 0..<actionWidth { policyActions[slot * actionWidth + k] = policyAction[k] }
@@ -106,16 +138,36 @@ public final class ReplayBuffer {
   }
 
   private func appendSlot(_ observation: [Float]) {
-    if end - start == capacity { evictOldest() }
-    let slot = end % capacity
+    if end - start == storageSlots {
+      if storageSlots < capacity { grow() } else { evictOldest() }
+    }
+    let slot = end % storageSlots
     observations.write(observation, at: slot)
     flags[slot] = []
     end += 1
   }
 
+  /// Moves the live slots into a ring of `RingLayout.grownSlotCount` slots.
+  private func grow() { grow(to: RingLayout.grownSlotCount(storageSlots, capacity: capacity)) }
+
+  /// Moves the live slots into a ring of `new` slots (`storageSlots ... capacity`); `grow(to: capacity)` on a new
+  /// buffer gives the fixed, preallocated ring of earlier versions (the tests' reference).
+  func grow(to new: Int) {
+    precondition((storageSlots...capacity).contains(new), "storage grows within \(storageSlots)...\(capacity)")
+    let (live, old) = (start..<end, storageSlots)
+    observations = observations.relaid(live: live, capacity: new)
+    actions = RingLayout.relaid(actions, width: actionWidth, live: live, from: old, to: new, empty: 0)
+    if storesPolicyActions {
+      policyActions = RingLayout.relaid(policyActions, width: actionWidth, live: live, from: old, to: new, empty: 0)
+    }
+    rewards = RingLayout.relaid(rewards, width: 1, live: live, from: old, to: new, empty: 0)
+    flags = RingLayout.relaid(flags, width: 1, live: live, from: old, to: new, empty: [])
+    storageSlots = new
+  }
+
   private func evictOldest() {
-    if flags[start % capacity].contains(.hasTransition) { count -= 1 }
-    flags[start % capacity] = []
+    if flags[start % storageSlots].contains(.hasTransition) { count -= 1 }
+    flags[start % storageSlots] = []
     start += 1
   }
 
@@ -125,7 +177,7 @@ public final class ReplayBuffer {
   public func removeOldest(_ transitions: Int) -> Int {
     var removed = 0
     while removed < transitions && count > 0 {
-      if flags[start % capacity].contains(.hasTransition) { removed += 1 }
+      if flags[start % storageSlots].contains(.hasTransition) { removed += 1 }
       evictOldest()
     }
     // Never leave a dangling final observation as the oldest slot with nothing to sample from it.
@@ -139,7 +191,7 @@ public final class ReplayBuffer {
     var slots = [Int]()
     var i = start
     while i < end && slots.count < limit {
-      if flags[i % capacity].contains(.hasTransition) { slots.append(i % capacity) }
+      if flags[i % storageSlots].contains(.hasTransition) { slots.append(i % storageSlots) }
       i += 1
     }
     return (gatherObservations(slots), gather(actions, slots), gather(policyActions, slots))
@@ -169,80 +221,100 @@ public final class ReplayBuffer {
     batchSize: Int, steps: Int = 1, gamma: Float, includeIntermediate: Bool = false,
     using generator: inout RandomGenerator
   ) -> TransitionBatch {
+    var batch = TransitionBatch(
+      observationWidth: observationWidth, actionWidth: actionWidth, batch: 0, intermediateCount: 0)
+    sample(
+      into: &batch, batchSize: batchSize, steps: steps, gamma: gamma, includeIntermediate: includeIntermediate,
+      using: &generator)
+    return batch
+  }
+
+  /// `sample(batchSize:steps:gamma:includeIntermediate:using:)` written into `batch`, which is reshaped only
+  /// when its shape differs: sampling into the same batch again allocates nothing.
+  public func sample(
+    into batch: inout TransitionBatch, batchSize: Int, steps: Int = 1, gamma: Float, includeIntermediate: Bool = false,
+    using generator: inout RandomGenerator
+  ) {
     precondition(count > 0, "cannot sample from an empty replay buffer")
     precondition(steps >= 1, "steps must be at least 1")
-    var slots = [Int]()
-    slots.reserveCapacity(batchSize)
-    while slots.count < batchSize {
+    batch.reshape(
+      observationWidth: observationWidth, actionWidth: actionWidth, batch: batchSize,
+      intermediateCount: includeIntermediate ? steps - 1 : 0)
+    var drawn = 0
+    while drawn < batchSize {
       let candidate = start + generator.integer(below: end - start)
-      if flags[candidate % capacity].contains(.hasTransition) { slots.append(candidate) }
+      if flags[candidate % storageSlots].contains(.hasTransition) {
+        batch.indices[drawn] = candidate
+        drawn += 1
+      }
     }
-    return window(slots: slots, steps: steps, gamma: gamma, includeIntermediate: includeIntermediate)
+    writeWindows(into: &batch, steps: steps, gamma: gamma)
   }
 
   /// The `steps`-step windows starting at the given absolute slot indices (each must hold a transition).
   func window(slots: [Int], steps: Int, gamma: Float, includeIntermediate: Bool) -> TransitionBatch {
-    let batch = slots.count
     var result = TransitionBatch(
-      observationWidth: observationWidth, actionWidth: actionWidth, batch: batch,
+      observationWidth: observationWidth, actionWidth: actionWidth, batch: slots.count,
       intermediateCount: includeIntermediate ? steps - 1 : 0)
-    var nextSlots = [Int](repeating: 0, count: batch)
-    var intermediateSlots = [[Int]](repeating: [Int](repeating: -1, count: batch), count: max(0, steps - 1))
-    for (b, first) in slots.enumerated() {
+    result.indices = slots
+    writeWindows(into: &result, steps: steps, gamma: gamma)
+    return result
+  }
+
+  /// Writes into `result` the `steps`-step windows starting at `result.indices` (its intermediate observations
+  /// when it has room for them), overwriting every entry.
+  private func writeWindows(into result: inout TransitionBatch, steps: Int, gamma: Float) {
+    let batch = result.indices.count
+    let ring = storageSlots  // absolute index a lives in storage slot a % ring
+    for b in 0..<batch {
+      let first = result.indices[b]
       var discountedReturn: Float = 0
       var discount: Float = 1
       var taken = 0
       var terminal = false
-      var slot = first
       while taken < steps {
-        let f = flags[slot % capacity]
+        let f = flags[(first + taken) % ring]
         guard f.contains(.hasTransition) else { break }  // newest observation: nothing further yet
-        discountedReturn += discount * rewards[slot % capacity]
+        discountedReturn += discount * rewards[(first + taken) % ring]
         discount *= gamma
         taken += 1
-        slot += 1
         if f.contains(.terminated) {
           terminal = true
           break
         }
         if f.contains(.truncated) { break }
-        if taken < steps && includeIntermediate { intermediateSlots[taken - 1][b] = slot }
-      }
-      // A window that stopped at a terminal or truncation has no intermediate states past its end.
-      if taken < steps && includeIntermediate {
-        for k in taken..<steps where k >= 1 { intermediateSlots[k - 1][b] = -1 }
       }
       result.rewards[b] = discountedReturn
       result.bootstrapDiscounts[b] = terminal ? 0 : discount
       result.steps[b] = taken
       result.terminated[b] = terminal
-      nextSlots[b] = slot
-      for k in 0..<actionWidth { result.actions[k, b] = actions[(first % capacity) * actionWidth + k] }
+      for k in 0..<actionWidth { result.actions[k, b] = actions[(first % ring) * actionWidth + k] }
     }
-    result.observations.scalars.withUnsafeMutableBufferPointer { buffer in
-      for (b, first) in slots.enumerated() {
-        observations.copy(first % capacity, into: buffer, column: b, columns: batch)
+    // Observations: s_t, s_{t+m}, and s_{t+k} for 1 <= k < n where the window took more than k steps (zero with
+    // weight 0 elsewhere).
+    let (indices, taken) = (result.indices, result.steps)
+    result.observations.scalars.withUnsafeMutableBufferPointer { columns in
+      for b in 0..<batch { observations.copy(indices[b] % ring, into: columns, column: b, columns: batch) }
+    }
+    result.nextObservations.scalars.withUnsafeMutableBufferPointer { columns in
+      for b in 0..<batch {
+        observations.copy((indices[b] + taken[b]) % ring, into: columns, column: b, columns: batch)
       }
     }
-    result.nextObservations.scalars.withUnsafeMutableBufferPointer { buffer in
-      for (b, next) in nextSlots.enumerated() {
-        observations.copy(next % capacity, into: buffer, column: b, columns: batch)
-      }
-    }
-    if includeIntermediate {
-      for k in 1..<max(1, steps) {
-        var gammaK: Float = 1
-        for _ in 0..<k { gammaK *= gamma }
-        result.intermediateObservations[k - 1].scalars.withUnsafeMutableBufferPointer { buffer in
-          for b in 0..<batch where intermediateSlots[k - 1][b] >= 0 {
-            observations.copy(intermediateSlots[k - 1][b] % capacity, into: buffer, column: b, columns: batch)
-            result.intermediateDiscounts[k - 1][b] = gammaK
+    for k in stride(from: 1, through: result.intermediateObservations.count, by: 1) {
+      var gammaK: Float = 1
+      for _ in 0..<k { gammaK *= gamma }
+      for b in 0..<batch { result.intermediateDiscounts[k - 1][b] = taken[b] > k ? gammaK : 0 }
+      result.intermediateObservations[k - 1].scalars.withUnsafeMutableBufferPointer { columns in
+        for b in 0..<batch {
+          if taken[b] > k {
+            observations.copy((indices[b] + k) % ring, into: columns, column: b, columns: batch)
+          } else {
+            for j in 0..<observationWidth { columns[j * batch + b] = 0 }
           }
         }
       }
     }
-    result.indices = slots
-    return result
   }
 }
 
@@ -275,7 +347,8 @@ public struct TransitionBatch: Sendable {
   /// Absolute slot indices of the sampled transitions (for tests and diagnostics).
   public var indices: [Int]
 
-  init(observationWidth: Int, actionWidth: Int, batch: Int, intermediateCount: Int) {
+  /// A batch of `batch` zero transitions with room for `intermediateCount` intermediate observations each.
+  public init(observationWidth: Int, actionWidth: Int, batch: Int, intermediateCount: Int) {
     observations = Matrix(rows: observationWidth, columns: batch)
     actions = Matrix(rows: actionWidth, columns: batch)
     rewards = [Float](repeating: 0, count: batch)
@@ -286,9 +359,21 @@ public struct TransitionBatch: Sendable {
     intermediateObservations = Array(
       repeating: Matrix(rows: observationWidth, columns: batch), count: intermediateCount)
     intermediateDiscounts = Array(repeating: [Float](repeating: 0, count: batch), count: intermediateCount)
-    indices = []
+    indices = [Int](repeating: 0, count: batch)
   }
 
   /// Number of transitions.
   public var count: Int { rewards.count }
+
+  /// Makes this batch the given shape (a new zero batch when it differs, otherwise unchanged), so that a
+  /// replay buffer can sample into it again without allocating.
+  mutating func reshape(observationWidth: Int, actionWidth: Int, batch: Int, intermediateCount: Int) {
+    guard
+      observations.rows != observationWidth || actions.rows != actionWidth || count != batch
+        || intermediateObservations.count != intermediateCount
+    else { return }
+    self = TransitionBatch(
+      observationWidth: observationWidth, actionWidth: actionWidth, batch: batch,
+      intermediateCount: intermediateCount)
+  }
 }

@@ -13,7 +13,7 @@ extension ReplayBuffer {
     archive["end"] = .int(end)
     archive["continuing"] = .bool(continuing)
     archive["count"] = .int(count)
-    let slots = (start..<end).map { $0 % capacity }
+    let slots = (start..<end).map { $0 % storageSlots }
     let rowWidth = observations.encoding == .bit ? observations.wordsPerRow : observationWidth
     switch observations.encoding {
     case .float: archive["observations"] = .floats(Self.gather(observations.floats, slots, rowWidth))
@@ -28,7 +28,8 @@ extension ReplayBuffer {
     return archive
   }
 
-  /// Restores what `archive()` saved into a buffer of the same capacity, widths and encoding.
+  /// Restores what `archive()` saved into a buffer of the same capacity, widths and encoding, in a storage of
+  /// as many slots as were saved (at least two).
   public func load(_ archive: BinaryArchive) throws {
     func expect<T: Equatable>(_ name: String, _ found: T, _ expected: T) throws {
       guard found == expected else {
@@ -47,8 +48,9 @@ extension ReplayBuffer {
       throw ArchiveError.invalidValue(
         entry: archive.qualified("end"), reason: "invalid ring range \(newStart)..<\(newEnd)")
     }
-    let slots = (newStart..<newEnd).map { $0 % capacity }
-    let live = slots.count
+    let live = newEnd - newStart
+    let ring = min(capacity, max(2, live))
+    let slots = (newStart..<newEnd).map { $0 % ring }
     let rowWidth = observations.encoding == .bit ? observations.wordsPerRow : observationWidth
     // Read and check every entry before changing anything, so a failed load leaves the buffer as it was.
     let savedFloats = observations.encoding == .float ? try archive.floats("observations", count: live * rowWidth) : []
@@ -57,7 +59,7 @@ extension ReplayBuffer {
     let savedFrames =
       observations.encoding == .frames
       ? try FrameStackStorage.load(
-        archive, slots: slots, stack: observations.frames!.stack, width: observationWidth, capacity: capacity) : nil
+        archive, slots: slots, stack: observations.stack, width: observationWidth, capacity: ring) : nil
     let savedActions = try archive.floats("actions", count: live * actionWidth)
     let savedPolicyActions = storesPolicyActions ? try archive.floats("policy_actions", count: live * actionWidth) : []
     let savedRewards = try archive.floats("rewards", count: live)
@@ -68,16 +70,23 @@ extension ReplayBuffer {
       throw ArchiveError.invalidValue(
         entry: archive.qualified("count"), reason: "\(savedCount) does not match the stored transitions")
     }
+    var restored = ObservationStorage(
+      width: observationWidth, capacity: ring, encoding: observations.encoding, stack: observations.stack)
     switch observations.encoding {
-    case .float: Self.scatter(savedFloats, slots, rowWidth, into: &observations.floats)
-    case .byte: Self.scatter(savedBytes, slots, rowWidth, into: &observations.bytes)
-    case .bit: Self.scatter(savedWords, slots, rowWidth, into: &observations.words)
-    case .frames: observations.frames = savedFrames
+    case .float: Self.scatter(savedFloats, slots, rowWidth, into: &restored.floats)
+    case .byte: Self.scatter(savedBytes, slots, rowWidth, into: &restored.bytes)
+    case .bit: Self.scatter(savedWords, slots, rowWidth, into: &restored.words)
+    case .frames: restored.frames = savedFrames
     }
+    observations = restored
+    storageSlots = ring
+    actions = [Float](repeating: 0, count: ring * actionWidth)
     Self.scatter(savedActions, slots, actionWidth, into: &actions)
+    policyActions = storesPolicyActions ? [Float](repeating: 0, count: ring * actionWidth) : []
     if storesPolicyActions { Self.scatter(savedPolicyActions, slots, actionWidth, into: &policyActions) }
+    rewards = [Float](repeating: 0, count: ring)
     Self.scatter(savedRewards, slots, 1, into: &rewards)
-    for k in flags.indices { flags[k] = [] }
+    flags = [Flags](repeating: [], count: ring)
     for (slot, raw) in zip(slots, savedFlags) { flags[slot] = Flags(rawValue: raw) }
     start = newStart
     end = newEnd

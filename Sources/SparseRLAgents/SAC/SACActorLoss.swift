@@ -37,7 +37,7 @@ public struct SACActorLoss {
     let raw = Matrix(rows: actions, columns: actorOutput.columns, scalars: Array(actorOutput.scalars[half...]))
     var unused = RandomGenerator(seed: 0)
     let sample = policy.sample(mean: mean, rawLogStd: raw, noise: noise, using: &unused)
-    let inputs = TwinCritics.inputs(observations: observations, actions: sample.actions)
+    let inputs = critics.concatenated(observations, sample.actions)
     let q1 = critics.q(0, inputs: inputs)
     let q2 = critics.q(1, inputs: inputs)
     let batch = Float(max(q1.count, 1))

@@ -47,6 +47,10 @@ public struct AgentBenchmark {
     public let stepsPerSecond: Double
     /// Kernel threads (`KernelThreads`).
     public let threads: Int
+    /// The replay buffer's storage after the timed steps, in bytes (`ReplayBuffer.byteCount`; `nil` for PPO).
+    public let replayBytes: Int?
+    /// The raw bytes of the transitions it holds then (`ReplayBuffer.rawTransitionByteCount`).
+    public let replayRawBytes: Int?
   }
 
   /// Training steps timed per measurement.
@@ -69,12 +73,10 @@ public struct AgentBenchmark {
     let observationWidth = environment.observationSpace.flatCount
     let actionWidth = environment.actionSpace.flatCount
     let variant: SparseTrainingVariant = sparsity > 0 ? .rigl : .dense
-    let total = warmupSteps + steps
     switch kind {
     case .sac:
       var config = SACConfig()
       config.warmupSteps = warmupSteps
-      config.replay.capacity = total + 100
       config.replay.minCapacity = 0
       config = config.variant(
         variant, actorSparsity: sparsity, criticSparsity: sparsity, observationWidth: observationWidth,
@@ -83,7 +85,6 @@ public struct AgentBenchmark {
     case .td3, .rlx2:
       var config = TD3Config()
       config.warmupSteps = warmupSteps
-      config.replay.capacity = total + 100
       config.replay.minCapacity = 0
       if kind == .rlx2 {
         config = config.variant(
@@ -106,13 +107,16 @@ public struct AgentBenchmark {
     case .dqn:
       var config = DQNConfig()
       config.learningStarts = warmupSteps
-      config.bufferSize = total + 100
       if case .box(let box) = environment.observationSpace, box.shape.count == 3 { config.network.kind = .minatarCNN }
       config.sparsity.method = sparsity > 0 ? .rigl : .dense
       config.sparsity.sparsity = sparsity
       return try DQNAgent(config: config, environment: environment, seed: 0, totalSteps: 1_000_000)
     }
   }
+
+  /// The replay capacities of the TD3 and SAC rows (the published defaults, 1e6 and 3e6 slots; the buffers grow
+  /// with the stored transitions), also given to the reference agents.
+  public static let replayCapacities = (td3: TD3Config().replay.capacity, sac: SACConfig().replay.capacity)
 
   /// The networks of `kind` as published, for the table.
   func networks(_ kind: AgentKind, environment: any Environment) -> String {
@@ -161,19 +165,24 @@ public struct AgentBenchmark {
     let elapsed = ContinuousClock.now - start
     let parts = elapsed.components
     let seconds = Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    let replay = (agent as? any ReplayingAgent)?.replayBuffer
     return Result(
       agent: kind, environment: id, sparsity: level, networks: networks(kind, environment: environment),
-      steps: steps, stepsPerSecond: Double(steps) / seconds, threads: KernelThreads.count)
+      steps: steps, stepsPerSecond: Double(steps) / seconds, threads: KernelThreads.count,
+      replayBytes: replay?.byteCount, replayRawBytes: replay?.rawTransitionByteCount)
   }
 
   /// A markdown table of `results`, with the speed-up over the dense row at the same thread count (RLx2 over
-  /// TD3's) and over the same row with one thread.
-  public static func markdown(_ results: [Result]) -> String {
+  /// TD3's) and over the same row with one thread; with `references`, their rows too and, for each of ours, the
+  /// ratio to the fastest thread count of SB3's and SBX's agent of the same algorithm (TD3 for RLx2-TD3).
+  public static func markdown(_ results: [Result], references: [ReferenceAgents.Result] = []) -> String {
+    let compared = !references.isEmpty
     var lines = [
       "| agent | environment | networks | sparsity | threads | steps/s (with learning) | speed-up over dense "
-        + "| over 1 thread |",
-      "|---|---|---|---|---|---|---|---|",
+        + "| over 1 thread | replay MB: storage / raw transitions |" + (compared ? " over SB3 | over SBX |" : ""),
+      "|---|---|---|---|---|---|---|---|---|" + (compared ? "---|---|" : ""),
     ]
+    func ratio(_ value: Double, _ base: Double?) -> String { base.map { String(format: "%.2fx", value / $0) } ?? "-" }
     for result in results {
       let denseAgent = result.agent == .rlx2 ? AgentKind.td3 : result.agent
       let dense = results.first {
@@ -184,14 +193,40 @@ public struct AgentBenchmark {
         $0.agent == result.agent && $0.environment == result.environment && $0.sparsity == result.sparsity
           && $0.threads == 1
       }
-      let speedUp = dense.map { String(format: "%.2fx", result.stepsPerSecond / $0.stepsPerSecond) } ?? "-"
-      let scaling = oneThread.map { String(format: "%.2fx", result.stepsPerSecond / $0.stepsPerSecond) } ?? "-"
-      lines.append(
+      var line =
         "| \(result.agent.rawValue) | \(result.environment) | \(result.networks) | "
-          + "\(sparsityLabel(result.agent, result.sparsity)) | \(result.threads) | "
-          + "\(String(format: "%.0f", result.stepsPerSecond)) | \(speedUp) | \(scaling) |")
+        + "\(sparsityLabel(result.agent, result.sparsity)) | \(result.threads) | "
+        + "\(String(format: "%.0f", result.stepsPerSecond)) | \(ratio(result.stepsPerSecond, dense?.stepsPerSecond)) | "
+        + "\(ratio(result.stepsPerSecond, oneThread?.stepsPerSecond)) | \(replayLabel(result)) |"
+      if compared {
+        let algorithm = denseAgent == .sac ? "SAC" : denseAgent == .td3 ? "TD3" : ""
+        for library in ["SB3", "SBX"] {
+          let fastest = references.filter {
+            $0.library == library && $0.algorithm == algorithm && $0.environment == result.environment
+          }.map(\.stepsPerSecond).max()
+          line += " \(ratio(result.stepsPerSecond, fastest)) |"
+        }
+      }
+      lines.append(line)
+    }
+    for reference in references {
+      let oneThread = references.first {
+        $0.agent == reference.agent && $0.environment == reference.environment
+          && $0.threads == 1
+      }
+      lines.append(
+        "| \(reference.label) | \(reference.environment) | 2x256 | dense | \(reference.threads) | "
+          + "\(String(format: "%.0f", reference.stepsPerSecond)) | - | "
+          + "\(ratio(reference.stepsPerSecond, oneThread?.stepsPerSecond)) | - | - | - |")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// `storage / raw (ratio)` in MB for a row with a replay buffer, else `-`.
+  static func replayLabel(_ result: Result) -> String {
+    guard let bytes = result.replayBytes, let raw = result.replayRawBytes, raw > 0 else { return "-" }
+    return String(
+      format: "%.2f / %.2f (%.2fx)", Double(bytes) / 1_048_576, Double(raw) / 1_048_576, Double(bytes) / Double(raw))
   }
 
   /// Where the time of one training step goes, and how many heap allocations a step makes.

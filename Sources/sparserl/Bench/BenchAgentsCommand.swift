@@ -44,6 +44,20 @@ struct BenchAgentsCommand: ParsableCommand {
       """)
   var profile = false
 
+  @Flag(
+    help: """
+      Also measure Stable-Baselines3 (PyTorch) and SBX (JAX) TD3 and SAC on each --env id at the --threads counts \
+      (scripts/bench_references.py in the optional .venv-references of scripts/setup-references.sh) and print \
+      them in the table, with our rows' ratios to them.
+      """)
+  var references = false
+
+  @Option(help: "Python interpreter for --references.")
+  var referencesPython = ".venv-references/bin/python"
+
+  @Option(help: "Script for --references.")
+  var referencesScript = "scripts/bench_references.py"
+
   @Option(
     parsing: .upToNextOption,
     help: "Agents to measure: SAC TD3 RLx2-TD3 PPO DQN (default: all; each on the environments of its kind).")
@@ -66,6 +80,13 @@ struct BenchAgentsCommand: ParsableCommand {
       print("warning: debug build; timings are meaningless (use swift run -c release sparserl bench agents)")
     #endif
     let benchmark = AgentBenchmark(steps: steps, warmupSteps: warmupSteps, sparsity: sparsity)
+    let referenceAgents = ReferenceAgents(
+      python: URL(fileURLWithPath: referencesPython), script: URL(fileURLWithPath: referencesScript))
+    if references, let reason = referenceAgents.unavailableReason {
+      throw ValidationError("--references: \(reason)")
+    }
+    var referenceResults: [ReferenceAgents.Result] = []
+    var versions: [String: String] = [:]
     var results: [AgentBenchmark.Result] = []
     var notes: [String] = []
     for id in ids + discreteIds {
@@ -90,6 +111,14 @@ struct BenchAgentsCommand: ParsableCommand {
           results += try benchmark.run(kind, environment: id, threads: threads)
         }
       }
+      if references && !discrete && !profile {
+        FileHandle.standardError.write(Data("measuring SB3 and SBX TD3 and SAC on \(id)\n".utf8))
+        let report = try referenceAgents.measure(
+          environment: id, threads: threads, steps: steps, warmupSteps: warmupSteps,
+          bufferSizes: AgentBenchmark.replayCapacities)
+        referenceResults += report.results
+        versions.merge(report.versions) { $1 }
+      }
     }
     if profile {
       print("\(steps) profiled steps (PPO: two 2048-step rollouts) after \(warmupSteps) warm-up steps per profile.")
@@ -97,9 +126,15 @@ struct BenchAgentsCommand: ParsableCommand {
       for note in notes { print(note) }
       return
     }
-    print(AgentBenchmark.markdown(results))
+    print(AgentBenchmark.markdown(results, references: referenceResults))
     print()
     print("\(steps) timed steps (PPO: two 2048-step rollouts) after \(warmupSteps) warm-up steps per row.")
+    if !referenceResults.isEmpty {
+      print(
+        "References: \(steps) steps timed after \(warmupSteps) random steps and 50 untimed updates (JAX compilation); "
+          + "ratios over the reference's fastest thread count. "
+          + versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
     for note in notes { print(note) }
   }
 }
