@@ -49,7 +49,8 @@ func deterministicFiles(_ run: URL) throws -> [String: Data] {
 }
 
 /// A small DQN on CartPole with a per-point overlay file, so that one grid point can be given a bad configuration.
-/// The budget 0.5 halves every step count (3000 steps, checkpoints every 100).
+/// The budget 0.5 halves every step count (3000 steps; checkpoints every 150, the 20-per-run floor of a
+/// measurement interval).
 func writeGridStudy(in root: URL, name: String = "grid") throws -> URL {
   try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
   try """
@@ -147,7 +148,7 @@ func writeGridStudy(in root: URL, name: String = "grid") throws -> URL {
     // The budget scaled every step count of the resolved configurations.
     let config = try String(contentsOf: folder.appendingPathComponent("sweep/configs/\(killed).yaml"), encoding: .utf8)
     #expect(config.contains("total_steps: 3000") && config.contains("learning_starts: 100"))
-    #expect(config.contains("update_interval: 50") && config.contains("checkpoint_interval: 100"))
+    #expect(config.contains("update_interval: 50") && config.contains("checkpoint_interval: 150"))
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("study.yaml").path))
 
     let finished = try snapshot(folder, excluding: ["sweep", killed, bad, "study.yaml"])
