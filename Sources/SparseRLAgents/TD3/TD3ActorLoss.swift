@@ -9,7 +9,7 @@ import SparseRLNumerics
 public enum TD3ActorLoss {
   /// The critic the actor ascends: critic 1 (index 0), named once so that its value and its action gradient
   /// come from the same network.
-  static let critic = 1
+  static let critic = 0
 
   /// The loss and its gradient with respect to the actor's raw output `[|A| x B]` for observations
   /// `[width x B]`.
