@@ -14,7 +14,8 @@ from rliable import library as rly
 from rliable import metrics
 
 request = json.load(sys.stdin)
-scores = {name: np.asarray(rows, dtype=np.float64) for name, rows in request["scores"].items()}
+# Sorted by name: numpy's global generator is consumed group after group, so the order fixes the draws.
+scores = {name: np.asarray(rows, dtype=np.float64) for name, rows in sorted(request["scores"].items())}
 reps = int(request["reps"])
 np.random.seed(0)  # rliable's StratifiedBootstrap draws from numpy's global generator
 
