@@ -10,7 +10,8 @@ struct ReportCommand: ParsableCommand {
     discussion: """
       Scores are each run's final score (run.json), normalised per task by the baseline group's mean score \
       (--baseline method=dense) or by --range TASK=MIN,MAX, else left raw. Aggregates (IQM, mean, median, \
-      optimality gap) carry 95% stratified-bootstrap confidence intervals as rliable computes them.
+      optimality gap) carry 95% stratified-bootstrap confidence intervals as rliable computes them. \
+      --curve COLUMN plots a train.csv column (the diagnostics, e.g. critic1/srank) against steps per group.
       """)
 
   @Argument(help: "Study folders (written by `sparserl sweep`).")
@@ -31,6 +32,11 @@ struct ReportCommand: ParsableCommand {
   @Option(
     name: .customLong("range"), help: "TASK=MIN,MAX: normalise TASK's scores to (score-MIN)/(MAX-MIN) (repeatable).")
   var ranges: [String] = []
+
+  @Option(
+    name: .customLong("curve"),
+    help: "A train.csv column to plot against steps, e.g. critic1/dormant_0.1 (repeatable; default: the study's).")
+  var curves: [String] = []
 
   @Option(help: "Bootstrap replicates (rliable uses 50000 for final figures).")
   var reps = 2_000
@@ -70,6 +76,7 @@ struct ReportCommand: ParsableCommand {
     options.replicates = reps
     options.seed = seed
     options.paper = paper
+    if !curves.isEmpty { options.curves = curves }
     let folders = dirs.map { URL(fileURLWithPath: $0) }
     let results = try StudyResults.load(folders)
     let report = try StudyReport(results: results, options: options)

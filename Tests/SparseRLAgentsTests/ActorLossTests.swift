@@ -184,7 +184,8 @@ private func expectClose(_ analytic: [Float], _ reference: [Double], _ what: Str
     let critics = try testCritics(offsets: (0, -50))
     let observations = randomMatrix(rows: 3, columns: batch, scale: 1, seed: 4)
     let output = randomMatrix(rows: actions, columns: batch, scale: 0.8, seed: 5)
-    let result = TD3ActorLoss.evaluate(actorOutput: output, observations: observations, critics: critics)
+    let result = TD3ActorLoss.evaluate(
+      actorOutput: output, observations: observations, critics: critics, critic: TD3ActorLoss.critic)
     let critic1 = ActorLossReference.Critic(critics.online[0])
     let loss = { (x: [Double]) in
       ActorLossReference.td3(

@@ -29,7 +29,8 @@ public final class DDPGAgent: OffPolicyAgent {
     var random = RandomGenerator(seed: seed)
     policy = try DeterministicActor(
       settings: config.shared, observationWidth: core.observationWidth, actionCount: core.box.count,
-      totalUpdates: core.totalUpdates, explorationNoise: config.explorationNoise, random: &random)
+      totalUpdates: core.totalUpdates, explorationNoise: config.explorationNoise, followedCritic: 0,
+      random: &random)
     critics = try TwinCritics(
       settings: config.shared, observationWidth: core.observationWidth, actionWidth: core.box.count,
       totalUpdates: core.totalUpdates, random: &random, count: 1)

@@ -3,7 +3,7 @@ import SparseRLNumerics
 
 /// The deterministic actor TD3 and DDPG share: the policy network `pi(s) = tanh(actor(s))`, its Polyak target
 /// and its optimizer; it acts with Gaussian exploration noise `clip(pi(s) + N(0, sigma^2), -1, 1)` and learns
-/// along the deterministic policy gradient through critic 1 (`TD3ActorLoss`).
+/// along the deterministic policy gradient through one critic, `followedCritic` (`TD3ActorLoss`).
 ///
 /// In an agent's archive it is the entries `actor`, `actor_target` and `actor_optimizer`.
 final class DeterministicActor {
@@ -15,12 +15,15 @@ final class DeterministicActor {
   let optimizer: any Optimizer
   /// Standard deviation of the exploration noise, in units of the normalised action `[-1, 1]`.
   let explorationNoise: Float
+  /// The index of the critic whose action gradient the actor ascends (TD3: `TD3ActorLoss.critic`; DDPG: its
+  /// only critic, 0).
+  let followedCritic: Int
 
   /// An actor for `observationWidth` inputs and `actionCount` actions, its initial weights and topology drawn
   /// from the stream `"actor"` of `random`; `totalUpdates` actor updates over the run (the topology schedule).
   init(
     settings: OffPolicySettings, observationWidth: Int, actionCount: Int, totalUpdates: Int,
-    explorationNoise: Double, random: inout RandomGenerator
+    explorationNoise: Double, followedCritic: Int, random: inout RandomGenerator
   ) throws {
     var stream = random.stream("actor")
     network = try SparseNetwork(
@@ -31,6 +34,7 @@ final class DeterministicActor {
       for: network, learningRate: Float(settings.actorLearningRate), weightDecay: Float(settings.weightDecay),
       kind: settings.weightDecayKind)
     self.explorationNoise = Float(explorationNoise)
+    self.followedCritic = followedCritic
   }
 
   /// The policy's normalised actions `tanh(actor(s))` for observations `[width x batch]`.
@@ -49,11 +53,12 @@ final class DeterministicActor {
     return (action, policyAction)
   }
 
-  /// The loss `-mean_b Q1(s_b, pi(s_b))` and its gradient with respect to the actor's raw output (the actor's
+  /// The loss `-mean_b Q(s_b, pi(s_b))` of the followed critic and its gradient with respect to the actor's raw output (the actor's
   /// forward pass is left cached for its backward pass).
   func loss(_ observations: Matrix, critics: TwinCritics) -> (loss: Float, outputGradient: Matrix) {
     TD3ActorLoss.evaluate(
-      actorOutput: network.model.forward(observations), observations: observations, critics: critics)
+      actorOutput: network.model.forward(observations), observations: observations, critics: critics,
+      critic: followedCritic)
   }
 
   /// One actor update on `observations`: the loss's gradient, the topology step and the optimizer step. Returns
@@ -74,11 +79,11 @@ final class DeterministicActor {
 
   /// The actor for the diagnostics and ReDo: inputs the observations, loss `TD3ActorLoss` on the chosen samples.
   func diagnosed(observations: Matrix, critics: TwinCritics) -> DiagnosedNetwork {
-    DiagnosedNetwork(role: "actor", model: network.model, inputs: observations) { [network] samples in
+    DiagnosedNetwork(role: "actor", model: network.model, inputs: observations) { [network, followedCritic] samples in
       let inputs = observations.selectingColumns(samples)
       network.model.zeroGradients()
       let result = TD3ActorLoss.evaluate(
-        actorOutput: network.model.forward(inputs), observations: inputs, critics: critics)
+        actorOutput: network.model.forward(inputs), observations: inputs, critics: critics, critic: followedCritic)
       _ = network.model.backward(result.outputGradient, accumulateParameterGradients: true)
     }
   }

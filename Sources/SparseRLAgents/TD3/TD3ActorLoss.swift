@@ -5,15 +5,15 @@ import SparseRLNumerics
 /// normalised action box.
 ///
 /// Its gradient with respect to `u` is `-(1/B) dQ1/da * (1 - a^2)`; critic 1's parameters are not touched.
-/// DDPG's actor loss is the same with its single critic.
+/// DDPG's actor loss is the same with its single critic (`DDPGAgent` passes critic 0 itself).
 public enum TD3ActorLoss {
-  /// The critic the actor ascends: critic 1 (index 0), named once so that its value and its action gradient
-  /// come from the same network.
+  /// The critic TD3's actor ascends: critic 1 (index 0).
   static let critic = 0
 
   /// The loss and its gradient with respect to the actor's raw output `[|A| x B]` for observations
-  /// `[width x B]`.
-  static func evaluate(actorOutput: Matrix, observations: Matrix, critics: TwinCritics) -> (
+  /// `[width x B]`, through critic `critic` of `critics` (its value and its action gradient from the same
+  /// network).
+  static func evaluate(actorOutput: Matrix, observations: Matrix, critics: TwinCritics, critic: Int) -> (
     loss: Float, outputGradient: Matrix
   ) {
     let actions = tanhActions(actorOutput)

@@ -32,7 +32,7 @@ public final class TD3Agent: OffPolicyAgent {
     policy = try DeterministicActor(
       settings: config.shared, observationWidth: core.observationWidth, actionCount: core.box.count,
       totalUpdates: max(1, core.totalUpdates / config.policyDelay), explorationNoise: config.explorationNoise,
-      random: &random)
+      followedCritic: TD3ActorLoss.critic, random: &random)
     critics = try TwinCritics(
       settings: config.shared, observationWidth: core.observationWidth, actionWidth: core.box.count,
       totalUpdates: core.totalUpdates, random: &random)

@@ -233,6 +233,8 @@ public struct ResolvedStudy: Codable, Sendable {
     public var baseline: [String: String]?
     /// Fixed (min, max) per task.
     public var ranges: [String: [Double]]?
+    /// The `train.csv` columns plotted against steps.
+    public var curves: [String]?
   }
   /// The study name.
   public var name: String
@@ -261,7 +263,7 @@ public struct ResolvedStudy: Codable, Sendable {
     axes = Dictionary(uniqueKeysWithValues: study.axes.map { ($0.name, $0.values.map(\.name)) })
     report = Report(
       task: study.report.task, group: study.report.group, baseline: study.report.baseline,
-      ranges: study.report.ranges)
+      ranges: study.report.ranges, curves: study.report.curves)
     runs = study.points().map { point in
       Run(
         name: point.name, seed: point.seed,

@@ -70,6 +70,8 @@ public struct StudyFile: Equatable, Sendable {
     public var baseline: [String: String]? = nil
     /// Fixed (min, max) per task: score -> (score - min) / (max - min).
     public var ranges: [String: [Double]]? = nil
+    /// Columns of the runs' `train.csv` (e.g. `critic1/dormant_0.1`) to plot against steps, one figure each.
+    public var curves: [String]? = nil
   }
 
   /// The study name (the default folder is `studies/<name>`).
@@ -334,7 +336,8 @@ public struct StudyFile: Equatable, Sendable {
           ranges[task.string ?? ""] = numbers
         }
         settings.ranges = ranges
-      case let other: problems.append("report: unknown key '\(other)' (task, group, baseline, ranges)")
+      case "curves": settings.curves = strings(value, "report.curves", &problems)
+      case let other: problems.append("report: unknown key '\(other)' (task, group, baseline, ranges, curves)")
       }
     }
     for axis in [settings.task].compactMap({ $0 }) + (settings.group ?? [])

@@ -6,7 +6,8 @@ import Yams
 @testable import SparseRLExperiments
 
 /// A synthetic study folder: tasks a and b, methods dense (sparsity 0.5 only) and rigl at sparsities 0.5 and 0.9,
-/// three seeds; each run has run.json (score, parameter and FLOP accounting), eval.csv and evaluation.csv.
+/// three seeds; each run has run.json (score, parameter and FLOP accounting), eval.csv, evaluation.csv and a
+/// train.csv whose diagnostics column `critic1/dormant_0.1` is filled every other row (`dormantRatio`).
 private func writeSyntheticStudy(_ folder: URL) throws -> (scores: [String: Double], study: StudyFile) {
   let study = try StudyFile.parse(
     """
@@ -18,7 +19,7 @@ private func writeSyntheticStudy(_ folder: URL) throws -> (scores: [String: Doub
       sparsity: [0.5, 0.9]
     exclude:
       - {method: dense, sparsity: 0.9}
-    report: {task: environment, group: [method, sparsity], baseline: {method: dense}}
+    report: {task: environment, group: [method, sparsity], baseline: {method: dense}, curves: [critic1/dormant_0.1]}
     """, source: "synthetic.yaml")
   let directory = StudyDirectory(url: folder)
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -52,9 +53,15 @@ private func writeSyntheticStudy(_ folder: URL) throws -> (scores: [String: Doub
     try
       "noise,mean_return,std_return,min_return,max_return,mean_length,episodes\n0,\(score),0,0,0,1,5\n0.1,\(score * 0.8),0,0,0,1,5\n0.2,\(score * (method == "dense" ? 0.5 : 0.6)),0,0,0,1,5\n"
       .write(to: run.appendingPathComponent("evaluation.csv"), atomically: true, encoding: .utf8)
+    try
+      "step,critic_loss,critic1/dormant_0.1\n500,1,\n1000,0.5,\(dormantRatio(score, 1000))\n1500,0.4,\n2000,0.3,\(dormantRatio(score, 2000))\n"
+      .write(to: run.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
   }
   return (scores, study)
 }
+
+/// The synthetic dormant ratio of a run with final score `score` at `step`.
+private func dormantRatio(_ score: Double, _ step: Int) -> Double { Double(step) / 10_000 + score / 1_000 }
 
 private func csvRows(_ url: URL) throws -> [[String: String]] {
   let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
@@ -119,6 +126,43 @@ private func count(_ text: String, _ needle: String) -> Int { text.components(se
     #expect(rigl9["a"] == String(format: "%.1f%%", expectedA))
     #expect(rigl9["size"] == "10.0%" && rigl9["flops"] == "10.0%")
     #expect(table.first { $0["method"] == "dense / 0.5" }?["a"] == "100.0%")
+  }
+
+  /// `report.curves` plots a train.csv column: at each step it was recorded (rows where it is empty are skipped), the
+  /// IQM over the group's runs on that task, computed here from the runs' values (scipy's 25% trimmed mean: 3
+  /// runs, trim 0 each side, so the plain mean); an unknown column is refused by name.
+  @Test func trainingCurvesAreTheIQMOfEachStep() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sparserl-curves-\(UUID().uuidString)")
+    let (scores, study) = try writeSyntheticStudy(folder)
+    var options = StudyReport.Options()
+    options.replicates = 100  // the curves from the study file's report.curves
+    let report = try StudyReport(results: StudyResults.load([folder]), options: options)
+    let output = folder.appendingPathComponent("report")
+    try ReportWriter.write(report, to: output)
+    let rows = try csvRows(output.appendingPathComponent("curves.csv"))
+    #expect(rows.count == 2 * 3 * 2, "2 tasks x 3 groups x 2 recorded steps")
+    for row in rows {
+      let members = study.points().filter {
+        $0.value(of: "environment") == row["task"]
+          && "\($0.value(of: "method")!) / \($0.value(of: "sparsity")!)" == row["group"]
+      }
+      #expect(members.count == 3)
+      let step = Int(row["step"]!)!
+      let values = members.map { dormantRatio(scores[$0.name]!, step) }
+      #expect(abs(Double(row["iqm"]!)! - values.reduce(0, +) / 3) < 1e-12, "\(row)")
+      #expect(Double(row["lower"]!)! >= values.min()! - 1e-12 && Double(row["upper"]!)! <= values.max()! + 1e-12)
+    }
+    let chart = try String(
+      contentsOf: output.appendingPathComponent("curve-critic1_dormant_0.1-a.svg"), encoding: .utf8)
+    #expect(count(chart, "class=\"series\"") == 3 && count(chart, "class=\"band\"") == 3)
+
+    options.curves = ["critic1/no_such_column"]
+    let unknown = try StudyReport(results: StudyResults.load([folder]), options: options)
+    #expect {
+      try ReportWriter.write(unknown, to: folder.appendingPathComponent("report-unknown"))
+    } throws: { error in
+      String(describing: error).contains("critic1/no_such_column")
+    }
   }
 
   /// Every figure names its axes, has one line (or bar) per group and a CI band per line, and renders to a PNG

@@ -11,6 +11,8 @@ import Foundation
 /// performance-profiles.svg    fraction of runs above each threshold, one line per group, CI bands
 /// scaling.svg                 IQM against active parameters (log x), one line per value of the first group axis
 /// learning-curves[-task].svg  IQM of the evaluation return against steps, CI bands
+/// curve-<column>[-task].svg   IQM of a train.csv column (report.curves, --curve) against steps, CI bands
+/// curves.csv                  the points and bands of those curves
 /// noise[-task].svg            IQM of the return against observation-noise std (runs evaluated with --noise)
 /// table2.md / table2.csv      (--paper) percent of the baseline's score per task, size and FLOP ratios
 /// ```
@@ -83,6 +85,11 @@ public enum ReportWriter {
     if let scaling = scalingChart(report) { try save(scaling.render(), "scaling.svg") }
     for (task, chart) in learningCurveCharts(report) {
       try save(chart.render(), task == nil ? "learning-curves.svg" : "learning-curves-\(StudyPoint.safe(task!)).svg")
+    }
+    let training = try trainingCurveCharts(report)
+    for (name, chart) in training.charts { try save(chart.render(), name) }
+    if !training.rows.isEmpty {
+      try save(csv(["column", "group", "task", "step", "iqm", "lower", "upper"], training.rows), "curves.csv")
     }
     for (task, chart) in noiseCharts(report) {
       try save(chart.render(), task == nil ? "noise.svg" : "noise-\(StudyPoint.safe(task!)).svg")
@@ -187,30 +194,80 @@ public enum ReportWriter {
 
   /// IQM over runs of the evaluation return at each evaluation step, per group, one chart per task.
   static func learningCurveCharts(_ report: StudyReport) -> [(String?, SVGChart)] {
+    curveCharts(report, title: "Learning curves", yLabel: "evaluation return") { run in
+      run.curve.map { ($0.step, $0.meanReturn) }
+    }.map { ($0.task, $0.chart) }
+  }
+
+  /// The points of one curve of one group: step, IQM over runs, and its 95% interval.
+  struct CurvePoint {
+    var group: String
+    var task: String
+    var step: Int
+    var iqm: Double
+    var lower: Double
+    var upper: Double
+  }
+
+  /// IQM over a group's runs of a per-run series at each step it was recorded, with stratified-bootstrap bands
+  /// (at most 500 replicates per point), one chart per task, one line per group.
+  static func curveCharts(
+    _ report: StudyReport, title: String, yLabel: String, series: (StudyResults.Run) throws -> [(Int, Double)]
+  ) rethrows -> [(task: String?, chart: SVGChart, points: [CurvePoint])] {
     let curveBootstrap = StratifiedBootstrap(
       replicates: min(report.bootstrap.replicates, 500), size: report.bootstrap.size, seed: report.bootstrap.seed)
-    return report.tasks.map { task -> (String?, SVGChart) in
+    return try report.tasks.map { task in
       var chart = SVGChart(
-        title: "Learning curves" + (report.task == nil ? "" : ": \(task)") + " (IQM, 95% CI)",
-        xLabel: "environment steps", yLabel: "evaluation return")
+        title: title + (report.task == nil ? "" : ": \(task)") + " (IQM, 95% CI)", xLabel: "environment steps",
+        yLabel: yLabel)
+      var all: [CurvePoint] = []
       for group in report.groups {
         let runs = group.runs.filter { report.task == nil || $0.axes[report.task!] == task }
-        let steps = Array(Set(runs.flatMap { $0.curve.map(\.step) })).sorted()
-        guard !runs.isEmpty, !steps.isEmpty else { continue }
+        var byStep: [Int: [Double]] = [:]
+        for run in runs {
+          for (step, value) in try series(run) where value.isFinite { byStep[step, default: []].append(value) }
+        }
+        guard !byStep.isEmpty else { continue }
         var points: [(x: Double, y: Double)] = []
         var band: [(lower: Double, upper: Double)] = []
-        for step in steps {
-          let values = runs.compactMap { run in run.curve.first { $0.step == step }?.meanReturn }
-          guard !values.isEmpty else { continue }
+        for (step, values) in byStep.sorted(by: { $0.key < $1.key }) {
           let scores = ScoreMatrix(columns: [values])
-          points.append((Double(step), AggregateMetric.iqm(scores)))
-          band.append(curveBootstrap.interval(scores) { AggregateMetric.iqm($0) })
+          let iqm = AggregateMetric.iqm(scores)
+          let interval = curveBootstrap.interval(scores) { AggregateMetric.iqm($0) }
+          points.append((Double(step), iqm))
+          band.append(interval)
+          all.append(
+            CurvePoint(
+              group: group.label, task: task, step: step, iqm: iqm, lower: interval.lower, upper: interval.upper))
         }
         chart.series.append(
           SVGChart.Series(name: group.label, points: points, band: band, dashed: group.label.contains("dense")))
       }
-      return (report.task == nil ? nil : task, chart)
+      return (report.task == nil ? nil : task, chart, all)
     }
+  }
+
+  /// The charts of the `train.csv` columns named in `report.curves`, with their points as CSV rows.
+  static func trainingCurveCharts(_ report: StudyReport) throws -> (
+    charts: [(name: String, chart: SVGChart)], rows: [[String]]
+  ) {
+    var charts: [(name: String, chart: SVGChart)] = []
+    var rows: [[String]] = []
+    for column in report.curves {
+      for (task, chart, points) in try curveCharts(
+        report, title: column, yLabel: column,
+        series: {
+          try $0.trainingCurve(column)
+        })
+      {
+        let file = "curve-" + StudyPoint.safe(column) + (task.map { "-" + StudyPoint.safe($0) } ?? "") + ".svg"
+        charts.append((file, chart))
+        rows += points.map {
+          [column, $0.group, $0.task, "\($0.step)", number($0.iqm), number($0.lower), number($0.upper)]
+        }
+      }
+    }
+    return (charts, rows)
   }
 
   /// IQM of the mean return against the observation-noise standard deviation (`evaluate --noise`), per task.

@@ -14,6 +14,8 @@ public struct StudyReport {
     public var baseline: [String: String]?
     /// Fixed (min, max) per task.
     public var ranges: [String: [Double]]?
+    /// `train.csv` columns to plot against steps (e.g. the diagnostics `critic1/dormant_0.1`).
+    public var curves: [String]?
     /// Bootstrap replicates per confidence interval.
     public var replicates = 2_000
     /// Seed of the bootstrap generator.
@@ -55,6 +57,8 @@ public struct StudyReport {
   public let bootstrap: StratifiedBootstrap
   /// Whether the RLx2 Table 2 layout is written too.
   public let paper: Bool
+  /// The `train.csv` columns plotted against steps.
+  public let curves: [String]
 
   /// Groups and normalises `results` as `options` say; throws when an axis named there does not exist or a task has no baseline score.
   public init(results: StudyResults, options: Options) throws {
@@ -70,6 +74,7 @@ public struct StudyReport {
     self.baseline = baseline
     self.ranges = ranges
     paper = options.paper
+    curves = options.curves ?? results.settings.curves ?? []
     bootstrap = StratifiedBootstrap(replicates: options.replicates, seed: options.seed)
     for axis in [task].compactMap({ $0 }) + groupAxes + (baseline.map { Array($0.keys) } ?? [])
     where !axes.contains(axis) {

@@ -17,8 +17,20 @@ public struct StudyResults {
     public var curve: [(step: Int, meanReturn: Double)]
     /// Mean return by observation-noise standard deviation (`evaluation.csv`), if evaluated.
     public var noise: [(sigma: Double, meanReturn: Double)]
+    /// The run's `train.csv` (its columns are read on demand, `trainingCurve(_:)`).
+    public var trainMetrics: URL
     /// The final score (NaN when the run recorded none).
     public var score: Double { record.finalScore ?? .nan }
+
+    /// The values of the `train.csv` column `column` by step (rows where it is empty, e.g. between two
+    /// diagnostics, are skipped); throws when the file has no such column.
+    public func trainingCurve(_ column: String) throws -> [(step: Int, value: Double)] {
+      guard FileManager.default.fileExists(atPath: trainMetrics.path) else {
+        throw StudyFile.Problem(
+          description: "\(trainMetrics.path) does not exist (needed for the curve of '\(column)')")
+      }
+      return try StudyResults.readColumns(trainMetrics, "step", column).map { (Int($0.0), $0.1) }
+    }
   }
 
   /// The finished runs.
@@ -48,6 +60,7 @@ public struct StudyResults {
       if results.settings.group == nil { results.settings.group = resolved.report.group }
       if results.settings.baseline == nil { results.settings.baseline = resolved.report.baseline }
       if results.settings.ranges == nil { results.settings.ranges = resolved.report.ranges }
+      if results.settings.curves == nil { results.settings.curves = resolved.report.curves }
       for run in resolved.runs {
         let directory = study.run(run.name)
         guard let record = try? RunRecord.read(from: directory.record), record.status == "finished",
@@ -60,7 +73,8 @@ public struct StudyResults {
           Run(
             name: run.name, axes: run.axes, seed: run.seed, record: record,
             curve: try readColumns(directory.evaluationMetrics, "step", "mean_return").map { (Int($0.0), $0.1) },
-            noise: try readColumns(directory.url.appendingPathComponent("evaluation.csv"), "noise", "mean_return")))
+            noise: try readColumns(directory.url.appendingPathComponent("evaluation.csv"), "noise", "mean_return"),
+            trainMetrics: directory.trainMetrics))
       }
     }
     return results
