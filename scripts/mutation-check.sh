@@ -34,6 +34,8 @@ MUTATIONS = [
     (A + "TD3/TD3ActorLoss.swift", "gradient.scalars[k] *= 1 - a * a", "gradient.scalars[k] *= 1",
      "TD3 actor: dropped tanh derivative"),
     (A + "TD3/TD3ActorLoss.swift", "static let critic = 0", "static let critic = 1", "TD3 actor: follows critic 2"),
+    (A + "TD3/TD3Agent.swift", "followedCritic: TD3ActorLoss.critic", "followedCritic: 1",
+     "TD3 agent: its actor built to follow critic 2"),
     (A + "TD3/TD3Target.swift", "bootstrapDiscounts[b] * min(targetQ1[b], targetQ2[b])", "bootstrapDiscounts[b] * targetQ1[b]",
      "TD3 target: critic 1 instead of the minimum"),
     (A + "SAC/SACTarget.swift", "let softValue = min(targetQ1[b], targetQ2[b])", "let softValue = max(targetQ1[b], targetQ2[b])",

@@ -75,6 +75,31 @@ func smallTD3Config() -> TD3Config {
     #expect(MultiStepSchedule(steps: 3, delay: 2).steps(forUpdate: 2) == 3)
   }
 
+  /// The agent's actor loss is `-mean Q1(s, tanh(actor(s)))` through critic 1 of its trained twin critics (which
+  /// differ by then), against float64 central differences of the formula on critic 1's weights; its value is
+  /// not critic 2's.
+  @Test func agentActorFollowsCritic1() throws {
+    let agent = try TD3Agent(
+      config: smallTD3Config(), environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 3, totalSteps: 300)
+    try trainAgent(agent, steps: 40)
+    let observations = agent.core.buffer.oldestTransitions(6).observations
+    let output = agent.actor.model.forward(observations)
+    let result = agent.policy.loss(observations, critics: agent.critics)
+    let x = output.scalars.map(Double.init)
+    func reference(_ critic: Int) -> ([Double]) -> Double {
+      let weights = ActorLossReference.Critic(agent.critics.online[critic])
+      return { x in
+        ActorLossReference.td3(
+          output: x, observations: observations.scalars.map(Double.init), actions: 1, batch: 6, critic: weights)
+      }
+    }
+    #expect(abs(Double(result.loss) - reference(0)(x)) < 1e-4)
+    #expect(abs(reference(0)(x) - reference(1)(x)) > 1e-2, "the two critics must differ for this test to tell")
+    for (a, r) in zip(result.outputGradient.scalars, ActorLossReference.gradient(x, reference(0))) {
+      #expect(abs(Double(a) - r) <= 2e-4 + 2e-3 * abs(r), "TD3 actor gradient \(a) vs \(r)")
+    }
+  }
+
   @Test func actorAndTargetsUpdateEveryPolicyDelayUpdates() throws {
     let agent = try TD3Agent(
       config: smallTD3Config(), environment: try EnvironmentRegistry.make("Pendulum-v1"), seed: 2, totalSteps: 100)
