@@ -91,7 +91,8 @@ public final class Conv2d: MaskableLayer {
   /// A convolution around existing parameters (`weight` `[outChannels x inChannels * kh * kw]`).
   public init(
     inChannels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
-    padding: Int, weight: Parameter, bias: Parameter?, denseKernelDensity: Double = 0.5
+    padding: Int, weight: Parameter, bias: Parameter?,
+    denseKernelDensity: Double = Linear.defaultDenseKernelDensity
   ) {
     precondition(
       inChannels > 0 && kernelHeight > 0 && kernelWidth > 0 && stride > 0 && padding >= 0, "Conv2d: invalid geometry")

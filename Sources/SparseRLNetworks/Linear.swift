@@ -29,10 +29,22 @@ public final class Linear: MaskableLayer {
   private var hasOutputGradient = false
 
   /// The density from which a sparse weight is multiplied through a dense scratch copy with the dense kernels.
-  /// 0.5 by default (sparse kernels below half density); set above 1 to always use the sparse kernels.
+  /// `defaultDenseKernelDensity` by default (sparse kernels below half density); set above 1 to always use the
+  /// sparse kernels.
   public var denseKernelDensity: Double {
     get { product.denseKernelDensity }
     set { product.denseKernelDensity = newValue }
+  }
+
+  /// The default dense-fallback density of `Linear` and `Conv2d` layers (0.5).
+  public static let defaultDenseKernelDensity = WeightProduct.defaultDenseKernelDensity
+
+  /// Whether a sparse weight of `density` runs on the sparse kernels (below `denseKernelDensity`) or on the
+  /// dense ones through a scratch copy (from it on); what `sparserl describe` reports per layer.
+  public static func usesSparseKernels(
+    density: Double, denseKernelDensity: Double = defaultDenseKernelDensity
+  ) -> Bool {
+    WeightProduct.usesSparseKernels(density: density, denseKernelDensity: denseKernelDensity)
   }
 
   /// A layer with freshly initialised parameters.
@@ -74,7 +86,9 @@ public final class Linear: MaskableLayer {
   }
 
   /// A layer around existing parameters: `weight` `[out x in]`, `bias` dense `[out x 1]` or `nil`.
-  public init(weight: Parameter, bias: Parameter?, denseKernelDensity: Double = 0.5) {
+  public init(
+    weight: Parameter, bias: Parameter?, denseKernelDensity: Double = Linear.defaultDenseKernelDensity
+  ) {
     if let bias {
       precondition(
         bias.rows == weight.rows && bias.columns == 1 && !bias.isSparse,

@@ -1,4 +1,5 @@
 import Foundation
+import SparseRLNetworks
 
 /// Parses the layer stacks the command line describes into weight shapes.
 ///
@@ -61,13 +62,16 @@ public enum LayerStackParser {
 /// The `describe` table: per-layer shapes, sparsities, active weights and FLOPs, and network totals.
 public enum AllocationReport {
   /// The report of `allocation`, with training FLOPs for `batchSize` and, if given, RigL's dense gradient every
-  /// `denseGradientInterval` updates.
+  /// `denseGradientInterval` updates. Its `kernel` column says which products each layer runs on: `sparse`
+  /// below `denseKernelDensity` density, else `dense` (a dense layer, or a sparse one through a dense copy of its
+  /// weights, where the dense GEMM is faster).
   public static func text(
-    _ allocation: SparsityAllocation, batchSize: Int = 256, denseGradientInterval: Int? = nil
+    _ allocation: SparsityAllocation, batchSize: Int = 256, denseGradientInterval: Int? = nil,
+    denseKernelDensity: Double = Linear.defaultDenseKernelDensity
   ) -> String {
     let cost = NetworkCost(allocation)
     let header = [
-      "layer", "shape", "weights", "active", "sparsity", "bias", "FLOPs", "dense FLOPs", "source",
+      "layer", "shape", "weights", "active", "sparsity", "bias", "FLOPs", "dense FLOPs", "kernel", "source",
     ]
     var rows = [header]
     for (index, layer) in allocation.layers.enumerated() {
@@ -75,18 +79,22 @@ public enum AllocationReport {
       rows.append([
         "\(index)", layer.shape.description, "\(layer.totalCount)", "\(layer.activeCount)",
         percent(layer.sparsity), "\(layer.shape.biasCount)", "\(layerCost.inferenceFLOPs)",
-        "\(layerCost.denseInferenceFLOPs)", layer.source.rawValue,
+        "\(layerCost.denseInferenceFLOPs)",
+        layer.sparsity > 0
+          && Linear.usesSparseKernels(density: 1 - layer.sparsity, denseKernelDensity: denseKernelDensity)
+          ? "sparse" : "dense",
+        layer.source.rawValue,
       ])
     }
     rows.append([
       "total", "", "\(cost.totalWeights)", "\(cost.activeWeights)", percent(allocation.sparsity),
       "\(cost.biases)",
-      "\(cost.inferenceFLOPs)", "\(cost.denseInferenceFLOPs)", "",
+      "\(cost.inferenceFLOPs)", "\(cost.denseInferenceFLOPs)", "", "",
     ])
     let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
     var lines = rows.map { row in
       row.indices.map { column in
-        column <= 1 || column == header.count - 1
+        column <= 1 || column >= header.count - 2
           ? row[column].padding(toLength: widths[column], withPad: " ", startingAt: 0)
           : String(repeating: " ", count: widths[column] - row[column].count) + row[column]
       }.joined(separator: "  ").trimmingSuffix()
@@ -99,6 +107,17 @@ public enum AllocationReport {
     lines.append(
       "parameters: \(cost.activeParameters) active of \(cost.totalParameters) (weights \(cost.activeWeights) of "
         + "\(cost.totalWeights), biases \(cost.biases) counted separately)")
+    let fallback = allocation.layers.indices.filter { index in
+      let layer = allocation.layers[index]
+      return layer.sparsity > 0
+        && !Linear.usesSparseKernels(density: 1 - layer.sparsity, denseKernelDensity: denseKernelDensity)
+    }
+    if !fallback.isEmpty {
+      lines.append(
+        "dense fallback: layer\(fallback.count == 1 ? "" : "s") \(fallback.map(String.init).joined(separator: ", ")) "
+          + "at \(percent(denseKernelDensity)) density or more run on the dense kernels (faster there); their masked "
+          + "weights stay 0")
+    }
     if let epsilon = allocation.epsilon { lines.append("eps: \(String(format: "%.6g", epsilon))") }
     lines.append(
       "storage: \(cost.sparseBytes) bytes sparse (values + CSR indices sized to the layer) vs \(cost.denseBytes) dense "

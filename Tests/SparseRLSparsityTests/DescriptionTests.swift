@@ -42,7 +42,28 @@ import Testing
       let cells = lines[2 + index].split(separator: " ").map(String.init)
       #expect(cells[0] == "\(index)")
       #expect(cells.contains("\(layer.activeCount)") && cells.contains("\(layer.totalCount)"))
+      // The kernel column: sparse products below half density, the dense fallback from it on.
+      #expect(cells.contains(1 - layer.sparsity < 0.5 ? "sparse" : "dense"), "layer \(index): \(cells)")
     }
+    // Uniform 40%: every layer is sparse but above half density, so each falls back, and the text says so.
+    let moderate = try SparsityAllocator(distribution: .uniform, sparsity: 0.4)
+      .allocate(LayerStackParser.shapes(layers: [256, 256, 256, 256]))
+    let fallback = moderate.layers.indices.filter {
+      moderate.layers[$0].sparsity > 0 && 1 - moderate.layers[$0].sparsity >= 0.5
+    }
+    #expect(fallback == [0, 1, 2])
+    let moderateLines = AllocationReport.text(moderate).split(separator: "\n").map(String.init)
+    #expect(
+      moderateLines.contains {
+        $0 == "dense fallback: layer\(fallback.count == 1 ? "" : "s") "
+          + "\(fallback.map(String.init).joined(separator: ", ")) at 50.00% density or more run on the dense kernels "
+          + "(faster there); their masked weights stay 0"
+      }, "\(moderateLines)")
+    #expect(
+      !lines.contains { $0.hasPrefix("dense fallback") }
+        || allocation.layers.contains {
+          $0.sparsity > 0 && $0.sparsity <= 0.5
+        })
     let total = lines[6].split(separator: " ").map(String.init)
     #expect(
       total[0] == "total" && total.contains("71424") && total.contains("7142")
