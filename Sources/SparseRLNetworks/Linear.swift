@@ -36,15 +36,17 @@ public final class Linear: MaskableLayer {
     set { product.denseKernelDensity = newValue }
   }
 
-  /// The default dense-fallback density of `Linear` and `Conv2d` layers (0.5).
-  public static let defaultDenseKernelDensity = WeightProduct.defaultDenseKernelDensity
+  /// The default dense-fallback density of `Linear` and `Conv2d` layers: from 50% density on, a sparse product
+  /// does more work than the dense GEMM (the kernel benchmarks in docs/benchmarks.md).
+  public static let defaultDenseKernelDensity = 0.5
 
   /// Whether a sparse weight of `density` runs on the sparse kernels (below `denseKernelDensity`) or on the
-  /// dense ones through a scratch copy (from it on); what `sparserl describe` reports per layer.
+  /// dense ones through a scratch copy (from it on): the one rule `WeightProduct` applies and `sparserl describe`
+  /// reports per layer.
   public static func usesSparseKernels(
     density: Double, denseKernelDensity: Double = defaultDenseKernelDensity
   ) -> Bool {
-    WeightProduct.usesSparseKernels(density: density, denseKernelDensity: denseKernelDensity)
+    density < denseKernelDensity
   }
 
   /// A layer with freshly initialised parameters.

@@ -9,16 +9,6 @@ import SparseRLNumerics
 /// when few entries are inactive. The weight gradient of a sparse weight is always the sampled product at the
 /// active entries, so inactive entries never receive gradient.
 struct WeightProduct {
-  /// The default `denseKernelDensity` of `Linear` and `Conv2d`: from 50% density on, a sparse product does more
-  /// work than the dense GEMM (the kernel benchmarks in docs/benchmarks.md).
-  static let defaultDenseKernelDensity = 0.5
-
-  /// Whether a weight of `density` is multiplied with the sparse kernels when the dense fallback starts at
-  /// `denseKernelDensity` (the one rule `describe` reports too).
-  static func usesSparseKernels(density: Double, denseKernelDensity: Double = defaultDenseKernelDensity) -> Bool {
-    density < denseKernelDensity
-  }
-
   /// The density from which a sparse weight is multiplied through a dense scratch copy.
   var denseKernelDensity: Double
   /// Dense copy of a sparse weight's values, rebuilt on every use (values change every step).
@@ -34,7 +24,7 @@ struct WeightProduct {
   /// Whether `weight` is multiplied with the sparse kernels.
   func usesSparseKernels(_ weight: Parameter) -> Bool {
     guard let pattern = weight.pattern else { return false }
-    return Self.usesSparseKernels(density: pattern.density, denseKernelDensity: denseKernelDensity)
+    return Linear.usesSparseKernels(density: pattern.density, denseKernelDensity: denseKernelDensity)
   }
 
   private mutating func scatterIntoScratch(_ weight: Parameter, _ pattern: SparsePattern) {

@@ -73,6 +73,11 @@ public enum AllocationReport {
     let header = [
       "layer", "shape", "weights", "active", "sparsity", "bias", "FLOPs", "dense FLOPs", "kernel", "source",
     ]
+    // A sparse layer from `denseKernelDensity` density on falls back to the dense kernels.
+    let sparseKernels = allocation.layers.map { layer in
+      layer.sparsity > 0
+        && Linear.usesSparseKernels(density: 1 - layer.sparsity, denseKernelDensity: denseKernelDensity)
+    }
     var rows = [header]
     for (index, layer) in allocation.layers.enumerated() {
       let layerCost = cost.layers[index]
@@ -80,9 +85,7 @@ public enum AllocationReport {
         "\(index)", layer.shape.description, "\(layer.totalCount)", "\(layer.activeCount)",
         percent(layer.sparsity), "\(layer.shape.biasCount)", "\(layerCost.inferenceFLOPs)",
         "\(layerCost.denseInferenceFLOPs)",
-        layer.sparsity > 0
-          && Linear.usesSparseKernels(density: 1 - layer.sparsity, denseKernelDensity: denseKernelDensity)
-          ? "sparse" : "dense",
+        sparseKernels[index] ? "sparse" : "dense",
         layer.source.rawValue,
       ])
     }
@@ -107,11 +110,7 @@ public enum AllocationReport {
     lines.append(
       "parameters: \(cost.activeParameters) active of \(cost.totalParameters) (weights \(cost.activeWeights) of "
         + "\(cost.totalWeights), biases \(cost.biases) counted separately)")
-    let fallback = allocation.layers.indices.filter { index in
-      let layer = allocation.layers[index]
-      return layer.sparsity > 0
-        && !Linear.usesSparseKernels(density: 1 - layer.sparsity, denseKernelDensity: denseKernelDensity)
-    }
+    let fallback = allocation.layers.indices.filter { allocation.layers[$0].sparsity > 0 && !sparseKernels[$0] }
     if !fallback.isEmpty {
       lines.append(
         "dense fallback: layer\(fallback.count == 1 ? "" : "s") \(fallback.map(String.init).joined(separator: ", ")) "

@@ -53,8 +53,8 @@ final class DeterministicActor {
     return (action, policyAction)
   }
 
-  /// The loss `-mean_b Q(s_b, pi(s_b))` of the followed critic and its gradient with respect to the actor's raw output (the actor's
-  /// forward pass is left cached for its backward pass).
+  /// The loss `-mean_b Q(s_b, pi(s_b))` of the followed critic and its gradient with respect to the actor's raw
+  /// output (the actor's forward pass is left cached for its backward pass).
   func loss(_ observations: Matrix, critics: TwinCritics) -> (loss: Float, outputGradient: Matrix) {
     TD3ActorLoss.evaluate(
       actorOutput: network.model.forward(observations), observations: observations, critics: critics,
