@@ -137,3 +137,20 @@ void srl_parallel_run(srl_parallel_task task, void *context, long chunks, float 
   }
   atomic_flag_clear_explicit(&busy, memory_order_release);
 }
+
+typedef struct task_job {
+  srl_task task;
+  void *context;
+} task_job;
+
+static void task_part(void *context, long part, long parts, float *workspace) {
+  (void)parts;
+  (void)workspace;
+  const task_job *job = context;
+  job->task(job->context, part);
+}
+
+void srl_run_tasks(srl_task task, void *context, long count) {
+  task_job job = {task, context};
+  srl_parallel_run(task_part, &job, count, NULL);
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SparseRLNumerics
@@ -103,5 +104,86 @@ import Testing
     let (expected, bound) = KernelReference.inputGradient(dense, dy, out: out, in: inFeatures, batch: batch)
     let dx = Array(all[2][(out * batch)..<(out * batch + inFeatures * batch)])
     #expect(KernelReference.mismatches(dx, expected, bound).isEmpty)
+  }
+
+  /// `concurrentForEach` runs every index once, for every thread count and task count.
+  @Test func concurrentForEachRunsEveryIndexOnce() {
+    defer { KernelThreads.setCount(1) }
+    for threads in [1, 2, 3] {
+      KernelThreads.setCount(threads)
+      for count in [0, 1, 2, 5] {
+        let runs = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
+        defer { runs.deallocate() }
+        runs.initialize(repeating: 0)
+        KernelThreads.concurrentForEach(count) { index in runs[index] += 1 }
+        #expect(Array(runs.prefix(count)) == [Int](repeating: 1, count: count), "\(threads) threads, \(count) tasks")
+      }
+    }
+  }
+
+  /// With two threads the two tasks run at the same time: each waits (up to 10 s) for the other to start, which
+  /// in order on one thread would never happen.
+  @Test func concurrentForEachRunsTasksSideBySide() {
+    defer { KernelThreads.setCount(1) }
+    KernelThreads.setCount(2)
+    let started = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+    let sawOther = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
+    defer {
+      started.deallocate()
+      sawOther.deallocate()
+    }
+    started.initialize(to: 0)
+    sawOther.initialize(repeating: false)
+    let lock = NSLock()
+    KernelThreads.concurrentForEach(2) { index in
+      lock.withLock { started.pointee += 1 }
+      let deadline = Date().addingTimeInterval(10)
+      while Date() < deadline {
+        if lock.withLock({ started.pointee }) == 2 {
+          sawOther[index] = true
+          break
+        }
+        usleep(100)
+      }
+    }
+    #expect(Array(sawOther) == [true, true])
+  }
+
+  /// Kernel calls inside side-by-side tasks (which run unsplit on their threads) compute what one thread
+  /// computes alone, bit for bit.
+  @Test func kernelsInsideConcurrentTasksMatchOneThread() {
+    defer { KernelThreads.setCount(1) }
+    let (out, inFeatures, batch) = (256, 256, 256)
+    var generator = RandomGenerator(seed: 29)
+    let weights = (0..<2).map { _ in KernelReference.randomValues(out * inFeatures, &generator) }
+    let x = KernelReference.randomValues(inFeatures * batch, &generator)
+    func products(threads: Int) -> [[Float]] {
+      KernelThreads.setCount(threads)
+      let outputs = UnsafeMutableBufferPointer<[Float]>.allocate(capacity: 2)
+      defer {
+        outputs.deinitialize()
+        outputs.deallocate()
+      }
+      outputs.initialize(repeating: [])
+      KernelThreads.concurrentForEach(2) { index in
+        var y = [Float](repeating: .nan, count: out * batch)
+        weights[index].withUnsafeBufferPointer { w in
+          x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
+              DenseKernels.forward(
+                weights: w, input: x, output: y, outFeatures: out, inFeatures: inFeatures, batch: batch)
+            }
+          }
+        }
+        outputs[index] = y
+      }
+      return Array(outputs)
+    }
+    let one = products(threads: 1)
+    let two = products(threads: 2)
+    Self.expectIdentical([one[0], two[0]])
+    Self.expectIdentical([one[1], two[1]])
+    let (expected, bound) = KernelReference.forward(weights[1], x, out: out, in: inFeatures, batch: batch)
+    #expect(KernelReference.mismatches(two[1], expected, bound).isEmpty)
   }
 }

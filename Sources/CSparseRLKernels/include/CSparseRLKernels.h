@@ -75,6 +75,16 @@ long srl_set_thread_count(long count);
 /// How many threads the kernels use.
 long srl_thread_count(void);
 
+/// A task of `srl_run_tasks`: task `index` of the call's `count`.
+typedef void (*srl_task)(void *context, long index);
+
+/// Runs `task(context, i)` for every `i` in `0..<count` on the kernel threads (the caller included) and returns
+/// when all are done: coarse-grained parallelism, e.g. the twin critics of one update on two cores. Which
+/// thread runs a task varies; tasks must touch disjoint mutable state. The kernel calls made inside a task run
+/// on that task's thread without splitting (one job at a time). With one thread, the tasks run in order on the
+/// caller.
+void srl_run_tasks(srl_task task, void *context, long count);
+
 /// One Adam (AdamW) step over `count` stored entries: for each entry, in this order,
 /// `decayed = p * shrink`, `g' = g + l2 * p`, `m = beta1 m + (1 - beta1) g'`, `v = beta2 v + (1 - beta2) g' g'`,
 /// `p = decayed - step_size * m / (sqrt(v) * inverse_root + epsilon)`. Unfused arithmetic in every variant.

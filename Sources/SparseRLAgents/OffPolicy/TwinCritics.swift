@@ -17,6 +17,12 @@ final class TwinCritics {
   let actionWidth: Int
   /// The storage of the critic input of `concatenated(_:_:)`, reused by every call.
   private var inputStorage = Matrix(rows: 0, columns: 0)
+  /// Per critic: the loss and mean Q of an `update`.
+  private let lossesAndMeans: CriticSlots<(loss: Float, qMean: Float)>
+  /// Per critic: the Q-values of `targetValues` and `twinQ`.
+  private let values: CriticSlots<[Float]>
+  /// Per critic: the action gradient of `twinActionGradients`.
+  private let actionGradients: CriticSlots<Matrix>
 
   /// `count` critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates`
   /// updates; critic i draws its weights and topology from `random`'s stream `critic<i>`.
@@ -44,6 +50,9 @@ final class TwinCritics {
     }
     self.observationWidth = observationWidth
     self.actionWidth = actionWidth
+    lossesAndMeans = CriticSlots(count: count)
+    values = CriticSlots(count: count)
+    actionGradients = CriticSlots(count: count)
   }
 
   /// The critic input `concat(observations, actions)` (`[obs + actions x batch]`).
@@ -66,10 +75,11 @@ final class TwinCritics {
     return inputStorage
   }
 
-  /// `Q1'(s, a)` and `Q2'(s, a)` of the target critics, per sample.
+  /// `Q1'(s, a)` and `Q2'(s, a)` of the target critics, per sample (side by side on the kernel threads).
   func targetValues(observations: Matrix, actions: Matrix) -> (q1: [Float], q2: [Float]) {
     let x = concatenated(observations, actions)
-    return (targets[0].forward(x).scalars, targets[1].forward(x).scalars)
+    values.compute { index in targets[index].forward(x).scalars }
+    return (values.take(0), values.take(1))
   }
 
   /// `Q'(s, a)` of target critic `index`, per sample.
@@ -79,24 +89,46 @@ final class TwinCritics {
 
   /// One MSE regression step of every critic towards `targets` (topology update included). Returns the summed
   /// loss of the critics and the mean Q of critic 1 before the step.
+  ///
+  /// The critics are independent, so they update side by side on the kernel threads (the same result for every
+  /// thread count).
   func update(observations: Matrix, actions: Matrix, targets y: [Float]) -> (loss: Float, qMean: Float) {
     let x = concatenated(observations, actions)
-    var totalLoss: Float = 0
-    var qMean: Float = 0
-    for (network, optimizer) in zip(online, optimizers) {
+    lossesAndMeans.compute { index in
+      let network = online[index]
       network.model.zeroGradients()
       let q = network.model.forward(x)
-      if network === online[0] { qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1)) }
+      let qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1))
       let (loss, gradient) = ValueLoss.mse.evaluate(predictions: q.scalars, targets: y)
-      totalLoss += loss
       network.model.accumulateParameterGradients(from: Matrix(rows: 1, columns: q.columns, scalars: gradient))
-      if network.afterBackward() { optimizer.step() }
+      if network.afterBackward() { optimizers[index].step() }
+      return (loss, qMean)
+    }
+    var totalLoss: Float = 0
+    var qMean: Float = 0
+    for index in 0..<online.count {
+      let result = lossesAndMeans.take(index)
+      totalLoss += result.loss
+      if index == 0 { qMean = result.qMean }
     }
     return (totalLoss, qMean)
   }
 
   /// Q-values of online critic `index` (0 or 1) at `inputs` (remembered for `actionGradient`).
   func q(_ index: Int, inputs: Matrix) -> [Float] { online[index].model.forward(inputs).scalars }
+
+  /// `q` of both online critics (remembered for `twinActionGradients`), side by side on the kernel threads.
+  func twinQ(inputs: Matrix) -> (q1: [Float], q2: [Float]) {
+    values.compute { index in q(index, inputs: inputs) }
+    return (values.take(0), values.take(1))
+  }
+
+  /// `actionGradient` of both online critics for their output gradients `q1` and `q2`, side by side on the
+  /// kernel threads.
+  func twinActionGradients(q1: [Float], q2: [Float]) -> (Matrix, Matrix) {
+    actionGradients.compute { index in actionGradient(index, outputGradient: index == 0 ? q1 : q2) }
+    return (actionGradients.take(0), actionGradients.take(1))
+  }
 
   /// The gradient with respect to the action rows of the last `q(index, ...)` inputs, for the output gradient
   /// `outputGradient` (per sample). The critic's parameter gradients are not touched.
@@ -124,10 +156,11 @@ final class TwinCritics {
     }
   }
 
-  /// Polyak-averages every target towards its online critic (masks follow the online ones).
+  /// Polyak-averages every target towards its online critic (masks follow the online ones), side by side on the
+  /// kernel threads.
   func updateTargets(tau: Float) {
-    for (target, network) in zip(targets, online) {
-      TargetUpdate.polyak(target: target, online: network.model, tau: tau)
+    KernelThreads.concurrentForEach(online.count) { index in
+      TargetUpdate.polyak(target: targets[index], online: online[index].model, tau: tau)
     }
   }
 
@@ -149,5 +182,37 @@ final class TwinCritics {
       try NetworkArchive.load(archive.archive("critic\(index + 1)_target"), into: targets[index])
       try optimizers[index].load(from: archive.archive("critic\(index + 1)_optimizer"))
     }
+  }
+}
+
+/// One value per critic, computed for every critic side by side on the kernel threads
+/// (`KernelThreads.concurrentForEach`), each written by the thread that computed it, then read back on the calling
+/// thread. Taking a value clears its slot, so no slot keeps a layer's output buffer alive (which would make the
+/// layer's next write copy it).
+final class CriticSlots<Value> {
+  private let slots: UnsafeMutableBufferPointer<Value?>
+
+  /// Slots for `count` critics.
+  init(count: Int) {
+    slots = .allocate(capacity: count)
+    slots.initialize(repeating: nil)
+  }
+
+  deinit {
+    slots.deinitialize()
+    slots.deallocate()
+  }
+
+  /// Runs `body(i)` for every critic `i`, side by side, keeping its value in slot `i`.
+  func compute(_ body: (Int) -> Value) {
+    let slots = slots
+    KernelThreads.concurrentForEach(slots.count) { index in slots[index] = body(index) }
+  }
+
+  /// The value of slot `index`, which the slot then forgets.
+  func take(_ index: Int) -> Value {
+    guard let value = slots[index] else { preconditionFailure("critic slot \(index) holds no value") }
+    slots[index] = nil
+    return value
   }
 }

@@ -38,14 +38,14 @@ public struct SACActorLoss {
     var unused = RandomGenerator(seed: 0)
     let sample = policy.sample(mean: mean, rawLogStd: raw, noise: noise, using: &unused)
     let inputs = critics.concatenated(observations, sample.actions)
-    let q1 = critics.q(0, inputs: inputs)
-    let q2 = critics.q(1, inputs: inputs)
+    let (q1, q2) = critics.twinQ(inputs: inputs)
     let batch = Float(max(q1.count, 1))
     var loss: Float = 0
     for b in 0..<q1.count { loss += alpha * sample.logProbabilities[b] - min(q1[b], q2[b]) }
     let weights = SACActorLoss.criticGradients(q1: q1, q2: q2)
-    var actionGradient = critics.actionGradient(0, outputGradient: weights.q1)
-    let second = critics.actionGradient(1, outputGradient: weights.q2)
+    let gradients = critics.twinActionGradients(q1: weights.q1, q2: weights.q2)
+    var actionGradient = gradients.0
+    let second = gradients.1
     for k in 0..<actionGradient.count { actionGradient.scalars[k] += second.scalars[k] }
     let (meanGradient, rawGradient) = policy.backward(
       sample, actionGradient: actionGradient,

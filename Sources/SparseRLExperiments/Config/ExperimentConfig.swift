@@ -24,9 +24,9 @@ public struct RunSettings: Codable, Equatable, Sendable, ConfigValidatable {
   public var keepCheckpoints = 3
   /// Threads of the kernels (0: every core of the machine). Results are bit-identical for every count
   /// (`KernelThreads`), so a run may resume under another; `sparserl train --threads` and `resume --threads`
-  /// override it for one process, and a local sweep runs each run with one thread. 1 by default: on the shared
-  /// 2-core machine two threads measured slower (docs/benchmarks.md, "Threads").
-  public var threads = 1
+  /// override it for one process, and a sweep runs each run with one thread. Every core by default
+  /// (docs/benchmarks.md, "Threads").
+  public var threads = 0
 
   /// The defaults: Pendulum-v1, seed 0, 100,000 steps, an evaluation of 10 episodes every 5,000.
   public init() {}
