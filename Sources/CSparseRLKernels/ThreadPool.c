@@ -24,14 +24,20 @@ static atomic_long ready_workers;
 static long started_workers;
 static float *workspaces[MAX_WORKERS];
 
-// The job in progress: its task, context and chunk count (written by the caller before it publishes the job),
-// the next unclaimed chunk and the number of finished chunks.
+// The job in progress: its task and context (written by the caller before it publishes the job; atomics only so
+// that a late reader of the previous job reads a value rather than racing), the claim word and the number of
+// finished chunks. The claim word holds the job's sequence number (bits 40-63), its chunk count (bits 20-39) and
+// its next unclaimed chunk (bits 0-19), so a claim validates all three at once.
 static atomic_flag busy = ATOMIC_FLAG_INIT;
-static srl_parallel_task job_task;
-static void *job_context;
-static long job_chunks;
-static atomic_long next_chunk;
+static _Atomic(srl_parallel_task) job_task;
+static _Atomic(void *) job_context;
+static atomic_ulong claim;
 static atomic_long finished_chunks;
+
+enum { CLAIM_FIELD_BITS = 20 };
+#define CLAIM_FIELD_MASK ((1UL << CLAIM_FIELD_BITS) - 1)
+static inline long claim_next(unsigned long word) { return (long)(word & CLAIM_FIELD_MASK); }
+static inline long claim_chunks(unsigned long word) { return (long)((word >> CLAIM_FIELD_BITS) & CLAIM_FIELD_MASK); }
 
 static inline void relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -41,16 +47,24 @@ static inline void relax(void) {
 #endif
 }
 
-/// Claims and runs chunks of the current job until none is left. A worker that arrives late may claim from the
-/// next job: its claim then synchronises with the caller's reset of `next_chunk`, which follows the writes of
-/// that job's fields, and the caller waits for the chunk like any other.
+/// Claims and runs chunks of the current job until none is left. A claim is a compare-and-swap of the whole
+/// claim word, so it succeeds only while the chunk it read is still unclaimed in the job it read: that job cannot
+/// have finished (its chunk is not done), so the task and context read before the swap are that job's. A worker
+/// that arrives late therefore runs chunks of whichever job is current, never a chunk of one job with another's
+/// task, and the caller waits for every chunk it claims like any other.
 static void run_chunks(float *workspace) {
+  unsigned long word = atomic_load_explicit(&claim, memory_order_acquire);
   for (;;) {
-    long chunk = atomic_fetch_add_explicit(&next_chunk, 1, memory_order_acq_rel);
-    long chunks = job_chunks;
+    long chunk = claim_next(word), chunks = claim_chunks(word);
     if (chunk >= chunks) return;
-    job_task(job_context, chunk, chunks, workspace);
+    srl_parallel_task task = atomic_load_explicit(&job_task, memory_order_relaxed);
+    void *context = atomic_load_explicit(&job_context, memory_order_relaxed);
+    if (!atomic_compare_exchange_weak_explicit(&claim, &word, word + 1, memory_order_acq_rel,
+                                               memory_order_acquire))
+      continue;  // `word` now holds the current claim word
+    task(context, chunk, chunks, workspace);
     atomic_fetch_add_explicit(&finished_chunks, 1, memory_order_release);
+    word = atomic_load_explicit(&claim, memory_order_acquire);
   }
 }
 
@@ -114,11 +128,18 @@ void srl_parallel_run(srl_parallel_task task, void *context, long chunks, float 
     for (long chunk = 0; chunk < chunks; chunk++) task(context, chunk, chunks, caller_workspace);
     return;
   }
-  job_task = task;
-  job_context = context;
-  job_chunks = chunks;
+  if (chunks > (long)CLAIM_FIELD_MASK) {
+    fprintf(stderr, "SparseRL: %ld chunks exceed the thread pool's limit of %lu\n", chunks, CLAIM_FIELD_MASK);
+    abort();
+  }
+  atomic_store_explicit(&job_task, task, memory_order_relaxed);
+  atomic_store_explicit(&job_context, context, memory_order_relaxed);
   atomic_store_explicit(&finished_chunks, 0, memory_order_relaxed);
-  atomic_store_explicit(&next_chunk, 0, memory_order_release);
+  // A new sequence number, the chunk count and chunk 0: publishes the fields above (release) and ends every
+  // claim of the previous job.
+  unsigned long sequence = (atomic_load_explicit(&claim, memory_order_relaxed) >> (2 * CLAIM_FIELD_BITS)) + 1;
+  atomic_store_explicit(&claim, (sequence << (2 * CLAIM_FIELD_BITS)) | ((unsigned long)chunks << CLAIM_FIELD_BITS),
+                        memory_order_release);
   atomic_fetch_add(&generation, 1);  // sequentially consistent: publishes the job before `sleepers` is read
   if (atomic_load(&sleepers) > 0) {
     pthread_mutex_lock(&lock);
