@@ -17,6 +17,10 @@ final class TwinCritics {
   let actionWidth: Int
   /// The storage of the critic input of `concatenated(_:_:)`, reused by every call.
   private var inputStorage = Matrix(rows: 0, columns: 0)
+  /// The MSE's gradient with respect to the Q-values in `update`, reused by every update.
+  private var lossGradient: [Float] = []
+  /// The storage of each critic's `actionGradient`, reused by every call.
+  private var actionGradients: [Matrix]
 
   /// `count` critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates`
   /// updates; critic i draws its weights and topology from `random`'s stream `critic<i>`.
@@ -36,6 +40,7 @@ final class TwinCritics {
           random: stream.stream("topology")))
     }
     self.online = online
+    actionGradients = Array(repeating: Matrix(rows: 0, columns: 0), count: count)
     targets = online.map { $0.model.copy() }
     optimizers = online.map {
       makeAdam(
@@ -87,9 +92,8 @@ final class TwinCritics {
       network.model.zeroGradients()
       let q = network.model.forward(x)
       if network === online[0] { qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1)) }
-      let (loss, gradient) = ValueLoss.mse.evaluate(predictions: q.scalars, targets: y)
-      totalLoss += loss
-      network.model.accumulateParameterGradients(from: Matrix(rows: 1, columns: q.columns, scalars: gradient))
+      totalLoss += ValueLoss.mse.evaluate(predictions: q.scalars, targets: y, gradient: &lossGradient)
+      network.model.accumulateParameterGradients(from: Matrix(rows: 1, columns: q.columns, scalars: lossGradient))
       if network.afterBackward() { optimizer.step() }
     }
     return (totalLoss, qMean)
@@ -99,14 +103,20 @@ final class TwinCritics {
   func q(_ index: Int, inputs: Matrix) -> [Float] { online[index].model.forward(inputs).scalars }
 
   /// The gradient with respect to the action rows of the last `q(index, ...)` inputs, for the output gradient
-  /// `outputGradient` (per sample). The critic's parameter gradients are not touched.
+  /// `outputGradient` (per sample). The critic's parameter gradients are not touched. The result is kept in
+  /// storage of critic `index` that the next call for that critic rewrites (no allocation per call once it has
+  /// the batch's size): read it before then.
   func actionGradient(_ index: Int, outputGradient: [Float]) -> Matrix {
     let dx = online[index].model.backward(
       Matrix(rows: 1, columns: outputGradient.count, scalars: outputGradient), accumulateParameterGradients: false)
     let offset = observationWidth * dx.columns
-    return Matrix(
-      rows: actionWidth, columns: dx.columns,
-      scalars: Array(dx.scalars[offset..<(offset + actionWidth * dx.columns)]))
+    actionGradients[index].prepare(rows: actionWidth, columns: dx.columns)
+    actionGradients[index].scalars.withUnsafeMutableBufferPointer { actionRows in
+      dx.scalars.withUnsafeBufferPointer { inputRows in
+        for k in 0..<actionRows.count { actionRows[k] = inputRows[offset + k] }
+      }
+    }
+    return actionGradients[index]
   }
 
   /// The online critics for the diagnostics and ReDo: inputs `concat(observations, actions)`, loss the update's
