@@ -57,7 +57,8 @@ let package = Package(
       ],
       // The presets: the package's configs/ folder, shipped in this module's resource bundle (Config/Presets.swift).
       resources: [.copy("../../configs")]),
-    // Counts the process's heap allocations (interposes malloc on Linux): for `sparserl bench agents` only.
+    // Counts heap allocations, per process and per thread (interposes malloc on Linux): for `sparserl bench
+    // agents` and the agents' AllocationTests only.
     .target(name: "CAllocationCounter"),
     .executableTarget(
       name: "sparserl",
@@ -84,7 +85,7 @@ let package = Package(
       name: "SparseRLAgentsTests",
       dependencies: [
         "SparseRLNumerics", "SparseRLNetworks", "SparseRLSparsity", "SparseRLEnvironments", "SparseRLAgents",
-        "SparseRLPolicy", "SparseRLTestSupport",
+        "SparseRLPolicy", "SparseRLTestSupport", "CAllocationCounter",
       ]),
     .testTarget(
       name: "SparseRLEnvironmentsTests",

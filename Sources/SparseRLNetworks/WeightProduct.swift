@@ -163,20 +163,3 @@ struct WeightProduct {
     return result
   }
 }
-
-extension Matrix {
-  /// Makes this matrix an element-wise copy of `source` without sharing its storage (reusing capacity).
-  mutating func copyContents(of source: Matrix) {
-    reshape(rows: source.rows, columns: source.columns)
-    scalars.withUnsafeMutableBufferPointer { destination in
-      source.scalars.withUnsafeBufferPointer { source in
-        if source.count > 0 { destination.baseAddress!.update(from: source.baseAddress!, count: source.count) }
-      }
-    }
-  }
-
-  /// Reshapes to `rows x columns`, keeping storage when the size is unchanged (contents unspecified).
-  mutating func prepare(rows: Int, columns: Int) {
-    if self.rows != rows || self.columns != columns { reshape(rows: rows, columns: columns) }
-  }
-}

@@ -67,6 +67,24 @@ public struct Matrix: Equatable, Sendable, CustomStringConvertible {
     self.columns = columns
   }
 
+  /// Makes this matrix `rows x columns` for reuse as a buffer: nothing changes when it has that shape already,
+  /// otherwise it is reshaped in its own storage (`reshape`), so a matrix prepared to the same shape on every
+  /// call allocates only the first time. Contents are unspecified after a change of shape.
+  public mutating func prepare(rows: Int, columns: Int) {
+    if self.rows != rows || self.columns != columns { reshape(rows: rows, columns: columns) }
+  }
+
+  /// Makes this matrix an element-wise copy of `source` in its own storage (reusing its capacity): unlike
+  /// assignment, it shares no storage with `source` afterwards, so writing either later copies nothing.
+  public mutating func copyContents(of source: Matrix) {
+    reshape(rows: source.rows, columns: source.columns)
+    scalars.withUnsafeMutableBufferPointer { destination in
+      source.scalars.withUnsafeBufferPointer { source in
+        if source.count > 0 { destination.baseAddress!.update(from: source.baseAddress!, count: source.count) }
+      }
+    }
+  }
+
   /// The transpose (a copy).
   public func transposed() -> Matrix {
     var result = Matrix(rows: columns, columns: rows)

@@ -115,7 +115,7 @@ import Testing
         let runs = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(count, 1))
         defer { runs.deallocate() }
         runs.initialize(repeating: 0)
-        KernelThreads.concurrentForEach(count) { index in runs[index] += 1 }
+        KernelThreads.concurrentForEach(count, ClosureTasks { index in runs[index] += 1 })
         #expect(Array(runs.prefix(count)) == [Int](repeating: 1, count: count), "\(threads) threads, \(count) tasks")
       }
     }
@@ -135,7 +135,7 @@ import Testing
     started.initialize(to: 0)
     sawOther.initialize(repeating: false)
     let lock = NSLock()
-    KernelThreads.concurrentForEach(2) { index in
+    let tasks = ClosureTasks { index in
       lock.withLock { started.pointee += 1 }
       let deadline = Date().addingTimeInterval(10)
       while Date() < deadline {
@@ -146,6 +146,7 @@ import Testing
         usleep(100)
       }
     }
+    KernelThreads.concurrentForEach(2, tasks)
     #expect(Array(sawOther) == [true, true])
   }
 
@@ -165,7 +166,7 @@ import Testing
         outputs.deallocate()
       }
       outputs.initialize(repeating: [])
-      KernelThreads.concurrentForEach(2) { index in
+      let tasks = ClosureTasks { index in
         var y = [Float](repeating: .nan, count: out * batch)
         weights[index].withUnsafeBufferPointer { w in
           x.withUnsafeBufferPointer { x in
@@ -177,6 +178,7 @@ import Testing
         }
         outputs[index] = y
       }
+      KernelThreads.concurrentForEach(2, tasks)
       return Array(outputs)
     }
     let one = products(threads: 1)
@@ -186,4 +188,11 @@ import Testing
     let (expected, bound) = KernelReference.forward(weights[1], x, out: out, in: inFeatures, batch: batch)
     #expect(KernelReference.mismatches(two[1], expected, bound).isEmpty)
   }
+}
+
+/// Tasks that run a closure (for these tests; the library's users keep one object with the tasks' state).
+final class ClosureTasks: ConcurrentTasks {
+  let body: (Int) -> Void
+  init(_ body: @escaping (Int) -> Void) { self.body = body }
+  func runTask(_ index: Int) { body(index) }
 }

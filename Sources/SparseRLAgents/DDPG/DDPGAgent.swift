@@ -19,8 +19,10 @@ public final class DDPGAgent: OffPolicyAgent {
   var actor: SparseNetwork { policy.network }
   /// The single critic (`critics.online[0]`) with its target and optimizer.
   let critics: TwinCritics
+  /// The critic's target, with its buffer.
+  var criticTarget = DDPGTarget()
   /// The critic targets of the last update (the diagnostics' critic loss).
-  private(set) var lastTargets: [Float] = []
+  var lastTargets: [Float] { criticTarget.lastValues }
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: DDPGConfig, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
@@ -52,9 +54,9 @@ public final class DDPGAgent: OffPolicyAgent {
     // Critic: regress onto r + gamma^n Q'(s', pi'(s')).
     let targetActions = policy.targetActions(batch.nextObservations)
     let targetQ = critics.targetValue(0, observations: batch.nextObservations, actions: targetActions)
-    let y = DDPGTarget.values(rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, targetQ: targetQ)
+    let y = criticTarget.values(
+      rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, targetQ: targetQ)
     let (criticLoss, qMean) = critics.update(observations: batch.observations, actions: batch.actions, targets: y)
-    lastTargets = y
     try requireFinite(criticLoss, "DDPG critic loss", step: core.environmentSteps)
     core.statistics.addCritic(loss: criticLoss, qMean: qMean)
     // Actor: maximise Q(s, pi(s)).

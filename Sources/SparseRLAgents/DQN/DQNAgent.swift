@@ -47,6 +47,14 @@ public final class DQNAgent: Agent {
   private var updatesSinceReport = 0
   /// The minibatch storage, sampled into again by every update.
   private var batch: TransitionBatch
+  /// The per-update arrays, rewritten by every update: the TD targets, the taken actions' indices, the loss's
+  /// buffers, and the observations scaled by `observation_scale` (acting, minibatch, next observations).
+  private var tdTargets: [Float] = []
+  private var takenActions: [Int] = []
+  private var tdLoss = DQNLoss()
+  private var scaledColumn = Matrix(rows: 0, columns: 0)
+  private var scaledObservations = Matrix(rows: 0, columns: 0)
+  private var scaledNextObservations = Matrix(rows: 0, columns: 0)
 
   /// A DQN agent for `environment` (box observations, discrete actions) that will train for `totalSteps`
   /// environment steps (the horizon of the ε and topology schedules). Resets `environment` with `seed`.
@@ -110,17 +118,19 @@ public final class DQNAgent: Agent {
 
   /// The greedy action index (0-based) of one observation.
   func greedyActionIndex(_ observation: [Float]) -> Int {
-    let values = q.model.forward(scaled(Matrix(rows: observationWidth, columns: 1, scalars: observation)))
+    let column = Matrix(rows: observationWidth, columns: 1, scalars: observation)
+    let values = q.model.forward(scaled(column, into: &scaledColumn))
     return DQNTarget.greedyAction(values, column: 0)
   }
 
-  /// Observations as the Q-network sees them (`observation_scale`).
-  private func scaled(_ observations: Matrix) -> Matrix {
+  /// Observations as the Q-network sees them (`observation_scale`): `observations` itself at scale 1, else the
+  /// scaled copy in `storage`.
+  private func scaled(_ observations: Matrix, into storage: inout Matrix) -> Matrix {
     guard config.observationScale != 1 else { return observations }
-    var result = observations
     let scale = Float(config.observationScale)
-    for i in result.scalars.indices { result.scalars[i] *= scale }
-    return result
+    storage.prepare(rows: observations.rows, columns: observations.columns)
+    for i in observations.scalars.indices { storage.scalars[i] = observations.scalars[i] * scale }
+    return storage
   }
 
   public func evaluationAction(for observation: [Float]) -> Action {
@@ -168,15 +178,10 @@ public final class DQNAgent: Agent {
     let batch = self.batch
     // The online network's forward on the next observations (double DQN) must come before its forward on the
     // observations, whose intermediate values the backward pass uses.
-    let nextObservations = scaled(batch.nextObservations)
-    let nextTargetQ = target.forward(nextObservations)
-    let nextOnlineQ = config.doubleDQN ? q.model.forward(nextObservations) : nil
-    let targets = DQNTarget.targets(
-      rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, nextTargetQ: nextTargetQ,
-      nextOnlineQ: nextOnlineQ)
-    let actions = (0..<batch.count).map { Int(batch.actions[0, $0]) }
-    let values = q.model.forward(scaled(batch.observations))
-    let (loss, outputGradient, meanQ) = DQNLoss.evaluate(
+    let targets = temporalDifferenceTargets(batch)
+    let actions = takenActionIndices(batch)
+    let values = q.model.forward(scaled(batch.observations, into: &scaledObservations))
+    let (loss, outputGradient, meanQ) = tdLoss.evaluate(
       values: values, actions: actions, targets: targets, loss: config.loss)
     guard loss.isFinite else { throw AgentError.nonFiniteValue(what: "DQN TD loss", step: environmentSteps) }
     optimizer.zeroGradients()
@@ -207,6 +212,24 @@ public final class DQNAgent: Agent {
         }
       ]
     }
+  }
+
+  /// The TD targets of `batch` (in storage the next update rewrites).
+  private func temporalDifferenceTargets(_ batch: TransitionBatch) -> [Float] {
+    let nextObservations = scaled(batch.nextObservations, into: &scaledNextObservations)
+    let nextTargetQ = target.forward(nextObservations)
+    let nextOnlineQ = config.doubleDQN ? q.model.forward(nextObservations) : nil
+    DQNTarget.targets(
+      rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, nextTargetQ: nextTargetQ,
+      nextOnlineQ: nextOnlineQ, into: &tdTargets)
+    return tdTargets
+  }
+
+  /// The taken action of each sample of `batch` as an index (in storage the next update rewrites).
+  private func takenActionIndices(_ batch: TransitionBatch) -> [Int] {
+    if takenActions.count != batch.count { takenActions = [Int](repeating: 0, count: batch.count) }
+    for b in 0..<batch.count { takenActions[b] = Int(batch.actions[0, b]) }
+    return takenActions
   }
 
   private func updateTarget() {

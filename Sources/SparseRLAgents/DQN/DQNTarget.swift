@@ -12,8 +12,21 @@ public enum DQNTarget {
   public static func targets(
     rewards: [Float], bootstrapDiscounts: [Float], nextTargetQ: Matrix, nextOnlineQ: Matrix?
   ) -> [Float] {
+    var result: [Float] = []
+    targets(
+      rewards: rewards, bootstrapDiscounts: bootstrapDiscounts, nextTargetQ: nextTargetQ, nextOnlineQ: nextOnlineQ,
+      into: &result)
+    return result
+  }
+
+  /// `targets(rewards:bootstrapDiscounts:nextTargetQ:nextOnlineQ:)` written into `result`, resized in its own
+  /// storage (an agent that keeps the array allocates nothing per update).
+  public static func targets(
+    rewards: [Float], bootstrapDiscounts: [Float], nextTargetQ: Matrix, nextOnlineQ: Matrix?,
+    into result: inout [Float]
+  ) {
     precondition(rewards.count == nextTargetQ.columns && bootstrapDiscounts.count == rewards.count)
-    var result = [Float](repeating: 0, count: rewards.count)
+    result.prepare(count: rewards.count)
     for b in 0..<rewards.count {
       let value: Float
       if let nextOnlineQ {
@@ -23,7 +36,6 @@ public enum DQNTarget {
       }
       result[b] = rewards[b] + bootstrapDiscounts[b] * value
     }
-    return result
   }
 
   /// The index of the largest value of one column (the lowest index on ties).

@@ -35,11 +35,18 @@ public struct ActionBox: Sendable {
 
   /// The environment action for normalised `values` in `[-1, 1]` (clamped into the box against rounding).
   public func environmentAction(_ values: [Float]) -> [Float] {
-    var result = [Float](repeating: 0, count: count)
+    var result: [Float] = []
+    environmentAction(values, into: &result)
+    return result
+  }
+
+  /// `environmentAction(values)` written into `result`, resized in its own storage (an agent that keeps the
+  /// array allocates nothing per step).
+  public func environmentAction(_ values: [Float], into result: inout [Float]) {
+    result.prepare(count: count)
     for i in 0..<count {
       let mapped = Double(low[i]) + (Double(values[i]) + 1) / 2 * (Double(high[i]) - Double(low[i]))
       result[i] = min(max(Float(mapped), low[i]), high[i])
     }
-    return result
   }
 }

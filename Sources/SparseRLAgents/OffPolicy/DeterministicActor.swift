@@ -18,6 +18,12 @@ final class DeterministicActor {
   /// The index of the critic whose action gradient the actor ascends (TD3: `TD3ActorLoss.critic`; DDPG: its
   /// only critic, 0).
   let followedCritic: Int
+  /// The actor loss with its buffers, reused by every update.
+  private var actorLoss = TD3ActorLoss()
+  /// The buffers of `targetActions` and of the acting column (`exploratoryAction`), reused by every call.
+  private var targetActionStorage = Matrix(rows: 0, columns: 0)
+  private var policyAction = Matrix(rows: 0, columns: 0)
+  private var exploratory: [Float] = []
 
   /// An actor for `observationWidth` inputs and `actionCount` actions, its initial weights and topology drawn
   /// from the stream `"actor"` of `random`; `totalUpdates` actor updates over the run (the topology schedule).
@@ -40,23 +46,30 @@ final class DeterministicActor {
   /// The policy's normalised actions `tanh(actor(s))` for observations `[width x batch]`.
   func noiseFreeActions(_ observations: Matrix) -> Matrix { tanhActions(network.model.forward(observations)) }
 
-  /// The target policy's normalised actions `tanh(actor'(s))`.
-  func targetActions(_ observations: Matrix) -> Matrix { tanhActions(target.forward(observations)) }
+  /// The target policy's normalised actions `tanh(actor'(s))` (in storage the next call rewrites).
+  func targetActions(_ observations: Matrix) -> Matrix {
+    tanhActions(target.forward(observations), into: &targetActionStorage)
+  }
 
-  /// The exploratory action `clip(pi(s) + N(0, sigma^2), -1, 1)` for one observation, and `pi(s)`.
+  /// The exploratory action `clip(pi(s) + N(0, sigma^2), -1, 1)` for one observation, and `pi(s)` (both in
+  /// storage the next call rewrites).
   func exploratoryAction(_ observation: Matrix, using random: inout RandomGenerator) -> (
     action: [Float], noiseFree: [Float]
   ) {
-    let policyAction = noiseFreeActions(observation).scalars
+    tanhActions(network.model.forward(observation), into: &policyAction)
     let sigma = explorationNoise
-    let action = policyAction.map { min(max($0 + random.normal(mean: 0, standardDeviation: sigma), -1), 1) }
-    return (action, policyAction)
+    exploratory.prepare(count: policyAction.count)
+    for k in 0..<policyAction.count {
+      exploratory[k] = min(max(policyAction.scalars[k] + random.normal(mean: 0, standardDeviation: sigma), -1), 1)
+    }
+    return (exploratory, policyAction.scalars)
   }
 
   /// The loss `-mean_b Q(s_b, pi(s_b))` of the followed critic and its gradient with respect to the actor's raw
-  /// output (the actor's forward pass is left cached for its backward pass).
+  /// output (the actor's forward pass is left cached for its backward pass; the gradient is in the loss's
+  /// storage, rewritten by the next call).
   func loss(_ observations: Matrix, critics: TwinCritics) -> (loss: Float, outputGradient: Matrix) {
-    TD3ActorLoss.evaluate(
+    actorLoss.evaluate(
       actorOutput: network.model.forward(observations), observations: observations, critics: critics,
       critic: followedCritic)
   }

@@ -49,6 +49,8 @@ public final class OffPolicyCore {
   var statistics = UpdateStatistics()
   /// The minibatch storage, sampled into again by every update (no per-update arrays).
   private var batch: TransitionBatch
+  /// The environment's action of the step being taken, rewritten by every step.
+  private var environmentAction: [Float] = []
 
   /// The core of an agent of `config` on `environment` (vector observations, box actions) for `totalSteps`
   /// steps. Throws `ConfigError` with every invalid setting of `config` (shared and the algorithm's).
@@ -101,9 +103,8 @@ public final class OffPolicyCore {
   func trainStep(_ agent: some OffPolicyAgent, metrics: any MetricsSink) throws {
     let observation = training.observation
     let (action, storedAction) = try Profiler.measure("act") { try act(agent, observation) }
-    let (step, episode) = try Profiler.measure("environment") {
-      try training.step(.continuous(box.environmentAction(action)))
-    }
+    box.environmentAction(action, into: &environmentAction)
+    let (step, episode) = try Profiler.measure("environment") { try training.step(.continuous(environmentAction)) }
     Profiler.measure("store") {
       buffer.add(
         observation: observation, action: action, reward: Float(settings.rewardScale * step.reward),

@@ -6,7 +6,7 @@ import SparseRLNumerics
 /// Each critic maps `concat(s, a)` (observation rows, then normalised action rows, feature-major) to one
 /// Q-value, has its own `SparseNetwork` (masks and topology schedule, one update per critic update), its own
 /// Adam, and a target network that follows the online mask (`TargetUpdate.polyak` adopts the online layout).
-final class TwinCritics {
+final class TwinCritics: ConcurrentTasks {
   /// The online critics, `critic1` and `critic2` (DDPG: `critic1` only).
   let online: [SparseNetwork]
   /// Their target networks.
@@ -23,6 +23,11 @@ final class TwinCritics {
   private let values: CriticSlots<[Float]>
   /// Per critic: the action gradient of `twinActionGradients`.
   private let actionGradients: CriticSlots<Matrix>
+  /// Per critic: the storage its update and action gradient reuse (each critic's own, so that the two can run
+  /// side by side).
+  private let scratch: [CriticScratch]
+  /// What the critics compute side by side during `runSideBySide` (`.none` otherwise).
+  private var work = Work.none
 
   /// `count` critics of `settings` (architecture, sparsity, learning rate, weight decay) for `totalUpdates`
   /// updates; critic i draws its weights and topology from `random`'s stream `critic<i>`.
@@ -53,6 +58,7 @@ final class TwinCritics {
     lossesAndMeans = CriticSlots(count: count)
     values = CriticSlots(count: count)
     actionGradients = CriticSlots(count: count)
+    scratch = (0..<count).map { _ in CriticScratch() }
   }
 
   /// The critic input `concat(observations, actions)` (`[obs + actions x batch]`).
@@ -77,8 +83,7 @@ final class TwinCritics {
 
   /// `Q1'(s, a)` and `Q2'(s, a)` of the target critics, per sample (side by side on the kernel threads).
   func targetValues(observations: Matrix, actions: Matrix) -> (q1: [Float], q2: [Float]) {
-    let x = concatenated(observations, actions)
-    values.compute { index in targets[index].forward(x).scalars }
+    runSideBySide(.targetValues(inputs: concatenated(observations, actions)))
     return (values.take(0), values.take(1))
   }
 
@@ -93,17 +98,7 @@ final class TwinCritics {
   /// The critics are independent, so they update side by side on the kernel threads (the same result for every
   /// thread count).
   func update(observations: Matrix, actions: Matrix, targets y: [Float]) -> (loss: Float, qMean: Float) {
-    let x = concatenated(observations, actions)
-    lossesAndMeans.compute { index in
-      let network = online[index]
-      network.model.zeroGradients()
-      let q = network.model.forward(x)
-      let qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1))
-      let (loss, gradient) = ValueLoss.mse.evaluate(predictions: q.scalars, targets: y)
-      network.model.accumulateParameterGradients(from: Matrix(rows: 1, columns: q.columns, scalars: gradient))
-      if network.afterBackward() { optimizers[index].step() }
-      return (loss, qMean)
-    }
+    runSideBySide(.update(inputs: concatenated(observations, actions), targets: y))
     var totalLoss: Float = 0
     var qMean: Float = 0
     for index in 0..<online.count {
@@ -114,31 +109,52 @@ final class TwinCritics {
     return (totalLoss, qMean)
   }
 
+  /// One MSE regression step of critic `index` towards `y` at `x`: its loss and its mean Q before the step.
+  private func updateCritic(_ index: Int, inputs x: Matrix, targets y: [Float]) -> (loss: Float, qMean: Float) {
+    let network = online[index]
+    network.model.zeroGradients()
+    let q = network.model.forward(x)
+    let qMean = q.scalars.reduce(0, +) / Float(max(q.count, 1))
+    let scratch = scratch[index]
+    let loss = ValueLoss.mse.evaluate(predictions: q.scalars, targets: y, gradient: &scratch.lossGradient)
+    network.model.accumulateParameterGradients(
+      from: Matrix(rows: 1, columns: q.columns, scalars: scratch.lossGradient))
+    if network.afterBackward() { optimizers[index].step() }
+    return (loss, qMean)
+  }
+
   /// Q-values of online critic `index` (0 or 1) at `inputs` (remembered for `actionGradient`).
   func q(_ index: Int, inputs: Matrix) -> [Float] { online[index].model.forward(inputs).scalars }
 
   /// `q` of both online critics (remembered for `twinActionGradients`), side by side on the kernel threads.
   func twinQ(inputs: Matrix) -> (q1: [Float], q2: [Float]) {
-    values.compute { index in q(index, inputs: inputs) }
+    runSideBySide(.values(inputs: inputs))
     return (values.take(0), values.take(1))
   }
 
   /// `actionGradient` of both online critics for their output gradients `q1` and `q2`, side by side on the
   /// kernel threads.
   func twinActionGradients(q1: [Float], q2: [Float]) -> (Matrix, Matrix) {
-    actionGradients.compute { index in actionGradient(index, outputGradient: index == 0 ? q1 : q2) }
+    runSideBySide(.actionGradients(q1: q1, q2: q2))
     return (actionGradients.take(0), actionGradients.take(1))
   }
 
   /// The gradient with respect to the action rows of the last `q(index, ...)` inputs, for the output gradient
-  /// `outputGradient` (per sample). The critic's parameter gradients are not touched.
+  /// `outputGradient` (per sample). The critic's parameter gradients are not touched. The result is kept in
+  /// storage of critic `index` that the next call for that critic rewrites (no allocation per call once it has
+  /// the batch's size): read it before then.
   func actionGradient(_ index: Int, outputGradient: [Float]) -> Matrix {
     let dx = online[index].model.backward(
       Matrix(rows: 1, columns: outputGradient.count, scalars: outputGradient), accumulateParameterGradients: false)
     let offset = observationWidth * dx.columns
-    return Matrix(
-      rows: actionWidth, columns: dx.columns,
-      scalars: Array(dx.scalars[offset..<(offset + actionWidth * dx.columns)]))
+    let scratch = scratch[index]
+    scratch.actionGradient.prepare(rows: actionWidth, columns: dx.columns)
+    scratch.actionGradient.scalars.withUnsafeMutableBufferPointer { actionRows in
+      dx.scalars.withUnsafeBufferPointer { inputRows in
+        for k in 0..<actionRows.count { actionRows[k] = inputRows[offset + k] }
+      }
+    }
+    return scratch.actionGradient
   }
 
   /// The online critics for the diagnostics and ReDo: inputs `concat(observations, actions)`, loss the update's
@@ -159,8 +175,45 @@ final class TwinCritics {
   /// Polyak-averages every target towards its online critic (masks follow the online ones), side by side on the
   /// kernel threads.
   func updateTargets(tau: Float) {
-    KernelThreads.concurrentForEach(online.count) { index in
-      TargetUpdate.polyak(target: targets[index], online: online[index].model, tau: tau)
+    runSideBySide(.polyak(tau: tau))
+  }
+
+  // MARK: Side by side
+
+  /// What the critics compute side by side, one task per critic.
+  private enum Work {
+    case none
+    /// Each target critic's values at the inputs, into `values`.
+    case targetValues(inputs: Matrix)
+    /// `updateCritic` of each critic, into `lossesAndMeans`.
+    case update(inputs: Matrix, targets: [Float])
+    /// `q` of each online critic, into `values`.
+    case values(inputs: Matrix)
+    /// `actionGradient` of each critic for its output gradient, into `actionGradients`.
+    case actionGradients(q1: [Float], q2: [Float])
+    /// Polyak averaging of each target.
+    case polyak(tau: Float)
+  }
+
+  /// Runs `work` for every critic side by side on the kernel threads (`KernelThreads.concurrentForEach`), then
+  /// forgets it, so that no buffer it names stays referenced.
+  private func runSideBySide(_ work: Work) {
+    self.work = work
+    KernelThreads.concurrentForEach(online.count, self)
+    self.work = .none
+  }
+
+  /// Critic `index`'s part of the current `work`: it writes only that critic's networks, optimizer, scratch
+  /// and result slots.
+  func runTask(_ index: Int) {
+    switch work {
+    case .none: preconditionFailure("TwinCritics: no side-by-side work")
+    case .targetValues(let x): values.store(targets[index].forward(x).scalars, at: index)
+    case .update(let x, let y): lossesAndMeans.store(updateCritic(index, inputs: x, targets: y), at: index)
+    case .values(let x): values.store(q(index, inputs: x), at: index)
+    case .actionGradients(let q1, let q2):
+      actionGradients.store(actionGradient(index, outputGradient: index == 0 ? q1 : q2), at: index)
+    case .polyak(let tau): TargetUpdate.polyak(target: targets[index], online: online[index].model, tau: tau)
     }
   }
 
@@ -185,10 +238,17 @@ final class TwinCritics {
   }
 }
 
-/// One value per critic, computed for every critic side by side on the kernel threads
-/// (`KernelThreads.concurrentForEach`), each written by the thread that computed it, then read back on the calling
-/// thread. Taking a value clears its slot, so no slot keeps a layer's output buffer alive (which would make the
-/// layer's next write copy it).
+/// The storage one critic's update and action gradient reuse between calls.
+final class CriticScratch {
+  /// The MSE's gradient with respect to the Q-values in `update`.
+  var lossGradient: [Float] = []
+  /// The result of `actionGradient`.
+  var actionGradient = Matrix(rows: 0, columns: 0)
+}
+
+/// One value per critic, each written by the thread that computed it (`TwinCritics.runTask`), then read back on
+/// the calling thread. Taking a value clears its slot, so no slot keeps a layer's output buffer alive (which
+/// would make the layer's next write copy it).
 final class CriticSlots<Value> {
   private let slots: UnsafeMutableBufferPointer<Value?>
 
@@ -203,11 +263,8 @@ final class CriticSlots<Value> {
     slots.deallocate()
   }
 
-  /// Runs `body(i)` for every critic `i`, side by side, keeping its value in slot `i`.
-  func compute(_ body: (Int) -> Value) {
-    let slots = slots
-    KernelThreads.concurrentForEach(slots.count) { index in slots[index] = body(index) }
-  }
+  /// Keeps `value` in slot `index`.
+  func store(_ value: Value, at index: Int) { slots[index] = value }
 
   /// The value of slot `index`, which the slot then forgets.
   func take(_ index: Int) -> Value {

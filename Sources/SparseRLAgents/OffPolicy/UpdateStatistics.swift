@@ -46,9 +46,19 @@ struct UpdateStatistics: Equatable {
 
 /// Elementwise `tanh` of a network output (the actors' squashing to `[-1, 1]`).
 func tanhActions(_ raw: Matrix) -> Matrix {
-  var result = raw
+  var result = Matrix(rows: 0, columns: 0)
+  return tanhActions(raw, into: &result)
+}
+
+/// `tanhActions(raw)` written into `result` (prepared to the shape of `raw` in its own storage, so that a
+/// network's output buffer is never copied on write); returns `result`.
+@discardableResult
+func tanhActions(_ raw: Matrix, into result: inout Matrix) -> Matrix {
+  result.prepare(rows: raw.rows, columns: raw.columns)
   result.scalars.withUnsafeMutableBufferPointer { values in
-    for k in values.indices { values[k] = tanh(values[k]) }
+    raw.scalars.withUnsafeBufferPointer { raw in
+      for k in raw.indices { values[k] = tanh(raw[k]) }
+    }
   }
   return result
 }

@@ -31,6 +31,16 @@ public struct TanhGaussian {
     var noise: Matrix
     var logStd: Matrix
     var rawLogStd: Matrix
+
+    /// An empty sample, to sample into again and again (`sample(_:using:into:)`): once it has the batch's
+    /// shape, sampling into it allocates nothing.
+    public init() {
+      actions = Matrix(rows: 0, columns: 0)
+      logProbabilities = []
+      noise = Matrix(rows: 0, columns: 0)
+      logStd = Matrix(rows: 0, columns: 0)
+      rawLogStd = Matrix(rows: 0, columns: 0)
+    }
   }
 
   /// log σ from the raw network output.
@@ -43,32 +53,55 @@ public struct TanhGaussian {
     mean: Matrix, rawLogStd: Matrix, noise: Matrix? = nil, using generator: inout RandomGenerator
   ) -> Sample {
     precondition(mean.rows == rawLogStd.rows && mean.columns == rawLogStd.columns, "mean and log-std shapes differ")
-    let epsilon: Matrix
+    let output = Matrix(rows: 2 * mean.rows, columns: mean.columns, scalars: mean.scalars + rawLogStd.scalars)
+    var result = Sample()
     if let noise {
-      epsilon = noise
+      sample(output, noise: noise, into: &result)
     } else {
-      var drawn = Matrix(rows: mean.rows, columns: mean.columns)
-      for k in 0..<drawn.count { drawn.scalars[k] = Float(generator.normal()) }
-      epsilon = drawn
+      sample(output, using: &generator, into: &result)
     }
-    var actions = Matrix(rows: mean.rows, columns: mean.columns)
-    var logStdMatrix = Matrix(rows: mean.rows, columns: mean.columns)
-    var logProbabilities = [Float](repeating: 0, count: mean.columns)
+    return result
+  }
+
+  /// Samples actions for the policy network's output `[2|A| x B]` (the mean rows, then the raw log-std rows)
+  /// into `sample`, with ε drawn from `generator` (row by row, as `sample(mean:rawLogStd:using:)` draws them).
+  public func sample(_ output: Matrix, using generator: inout RandomGenerator, into sample: inout Sample) {
+    sample.noise.prepare(rows: output.rows / 2, columns: output.columns)
+    for k in 0..<sample.noise.count { sample.noise.scalars[k] = Float(generator.normal()) }
+    draw(output, into: &sample)
+  }
+
+  /// Samples actions for the policy network's output `[2|A| x B]` into `sample` with the given ε `[|A| x B]`
+  /// (copied into the sample).
+  public func sample(_ output: Matrix, noise: Matrix, into sample: inout Sample) {
+    precondition(2 * noise.rows == output.rows && noise.columns == output.columns, "noise and output shapes differ")
+    sample.noise.copyContents(of: noise)
+    draw(output, into: &sample)
+  }
+
+  /// The sample of `output` with the ε already in `sample.noise`.
+  private func draw(_ output: Matrix, into sample: inout Sample) {
+    precondition(output.rows % 2 == 0, "the policy output has mean and log-std rows, got \(output.rows) rows")
+    let (rows, columns) = (output.rows / 2, output.columns)
+    let half = rows * columns  // the raw log-std rows start here
+    sample.actions.prepare(rows: rows, columns: columns)
+    sample.logStd.prepare(rows: rows, columns: columns)
+    sample.rawLogStd.prepare(rows: rows, columns: columns)
+    sample.logProbabilities.assign(repeating: 0, count: columns)
     let halfLogTwoPi = Float(0.5 * Foundation.log(2 * Double.pi))
-    for i in 0..<mean.rows {
-      for b in 0..<mean.columns {
-        let k = i * mean.columns + b
-        let ls = logStd(rawLogStd.scalars[k])
-        logStdMatrix.scalars[k] = ls
-        let e = epsilon.scalars[k]
-        let pre = mean.scalars[k] + Foundation.exp(ls) * e
-        actions.scalars[k] = tanh(pre)
-        logProbabilities[b] += -0.5 * e * e - ls - halfLogTwoPi - TanhGaussian.logOneMinusTanhSquared(pre)
+    for i in 0..<rows {
+      for b in 0..<columns {
+        let k = i * columns + b
+        let raw = output.scalars[half + k]
+        sample.rawLogStd.scalars[k] = raw
+        let ls = logStd(raw)
+        sample.logStd.scalars[k] = ls
+        let e = sample.noise.scalars[k]
+        let pre = output.scalars[k] + Foundation.exp(ls) * e
+        sample.actions.scalars[k] = tanh(pre)
+        sample.logProbabilities[b] += -0.5 * e * e - ls - halfLogTwoPi - TanhGaussian.logOneMinusTanhSquared(pre)
       }
     }
-    return Sample(
-      actions: actions, logProbabilities: logProbabilities, noise: epsilon, logStd: logStdMatrix,
-      rawLogStd: rawLogStd)
   }
 
   /// The deterministic (evaluation) action `tanh(μ)`.
@@ -78,27 +111,47 @@ public struct TanhGaussian {
     return result
   }
 
+  /// `tanh(μ)` for the policy network's output `[2|A| x B]` (its mean rows), written into `result`.
+  public func mode(_ output: Matrix, into result: inout Matrix) {
+    result.prepare(rows: output.rows / 2, columns: output.columns)
+    for k in 0..<result.count { result.scalars[k] = tanh(output.scalars[k]) }
+  }
+
   /// Gradients of a loss with respect to `mean` and `rawLogStd`, given the loss's gradients with respect to
   /// the sampled actions (`[actions x batch]`) and to the log-probabilities (per sample).
   public func backward(
     _ sample: Sample, actionGradient: Matrix, logProbabilityGradient: [Float]
   ) -> (mean: Matrix, rawLogStd: Matrix) {
-    var meanGradient = Matrix(rows: sample.actions.rows, columns: sample.actions.columns)
-    var rawGradient = meanGradient
+    var gradient = Matrix(rows: 0, columns: 0)
+    backward(
+      sample, actionGradient: actionGradient, logProbabilityGradient: logProbabilityGradient, into: &gradient)
+    let (rows, columns, half) = (sample.actions.rows, sample.actions.columns, sample.actions.count)
+    return (
+      Matrix(rows: rows, columns: columns, scalars: Array(gradient.scalars[..<half])),
+      Matrix(rows: rows, columns: columns, scalars: Array(gradient.scalars[half...]))
+    )
+  }
+
+  /// The same gradients as the gradient with respect to the policy network's output `[2|A| x B]` (the mean
+  /// rows, then the raw log-std rows), written into `gradient`.
+  public func backward(
+    _ sample: Sample, actionGradient: Matrix, logProbabilityGradient: [Float], into gradient: inout Matrix
+  ) {
     let columns = sample.actions.columns
-    for k in 0..<meanGradient.count {
+    let half = sample.actions.count  // the raw log-std rows start here
+    gradient.prepare(rows: 2 * sample.actions.rows, columns: columns)
+    for k in 0..<half {
       let b = k % columns
       let a = sample.actions.scalars[k]
       let sigmaEpsilon = Foundation.exp(sample.logStd.scalars[k]) * sample.noise.scalars[k]
       let gA = actionGradient.scalars[k]
       let gL = logProbabilityGradient[b]
       let squash = 1 - a * a
-      meanGradient.scalars[k] = gA * squash + gL * 2 * a
+      gradient.scalars[k] = gA * squash + gL * 2 * a
       let logStdGradient = gA * squash * sigmaEpsilon + gL * (-1 + 2 * a * sigmaEpsilon)
       let t = tanh(sample.rawLogStd.scalars[k])
-      rawGradient.scalars[k] = logStdGradient * 0.5 * (maxLogStd - minLogStd) * (1 - t * t)
+      gradient.scalars[half + k] = logStdGradient * 0.5 * (maxLogStd - minLogStd) * (1 - t * t)
     }
-    return (meanGradient, rawGradient)
   }
 
   /// `log(1 - tanh(x)^2)`, stable for large |x|.

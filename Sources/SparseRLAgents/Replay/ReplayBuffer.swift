@@ -112,12 +112,37 @@ public final class ReplayBuffer {
     precondition(policyAction == nil || storesPolicyActions, "this buffer does not store policy actions")
     precondition(
       !storesPolicyActions || policyAction?.count == actionWidth, "policy action of width \(actionWidth) required")
-    if !continuing { appendSlot(observation) }
-    let slot = (end - 1) % storageSlots
+    let slot = openTransition(observation)
     for k in 0..<actionWidth { actions[slot * actionWidth + k] = action[k] }
     if let policyAction {
       for k in 0..<actionWidth { policyActions[slot * actionWidth + k] = policyAction[k] }
     }
+    closeTransition(
+      slot, reward: reward, nextObservation: nextObservation, terminated: terminated, truncated: truncated)
+  }
+
+  /// Adds the transition of a discrete action.
+  public func add(
+    observation: [Float], action: Int, reward: Float, nextObservation: [Float], terminated: Bool, truncated: Bool
+  ) {
+    precondition(actionWidth == 1, "action has 1 value, buffer expects \(actionWidth)")
+    precondition(!storesPolicyActions, "policy action of width \(actionWidth) required")
+    let slot = openTransition(observation)
+    actions[slot] = Float(action)
+    closeTransition(
+      slot, reward: reward, nextObservation: nextObservation, terminated: terminated, truncated: truncated)
+  }
+
+  /// The storage slot of a new transition from `observation` (stored unless the episode continues from it).
+  private func openTransition(_ observation: [Float]) -> Int {
+    if !continuing { appendSlot(observation) }
+    return (end - 1) % storageSlots
+  }
+
+  /// Stores the reward and end flags of the transition in `slot`, then its next observation.
+  private func closeTransition(
+    _ slot: Int, reward: Float, nextObservation: [Float], terminated: Bool, truncated: Bool
+  ) {
     rewards[slot] = reward
     var slotFlags: Flags = .hasTransition
     if terminated { slotFlags.insert(.terminated) }
@@ -126,15 +151,6 @@ public final class ReplayBuffer {
     count += 1
     appendSlot(nextObservation)
     continuing = !(terminated || truncated)
-  }
-
-  /// Adds the transition of a discrete action.
-  public func add(
-    observation: [Float], action: Int, reward: Float, nextObservation: [Float], terminated: Bool, truncated: Bool
-  ) {
-    add(
-      observation: observation, action: [Float(action)], reward: reward, nextObservation: nextObservation,
-      terminated: terminated, truncated: truncated)
   }
 
   private func appendSlot(_ observation: [Float]) {

@@ -14,16 +14,37 @@ public struct SACActorLoss {
   /// The loss at temperature `alpha`.
   public init(alpha: Float) { self.alpha = alpha }
 
+  /// The per-update arrays of `evaluate` (the sample, the critics' and the policy's gradients), which an agent
+  /// keeps and passes to every update so that the loss allocates nothing once they have the batch's size.
+  public struct Buffers {
+    var sample = TanhGaussian.Sample()
+    var criticGradient1: [Float] = []
+    var criticGradient2: [Float] = []
+    var actionGradient = Matrix(rows: 0, columns: 0)
+    var logProbabilityGradient: [Float] = []
+    var outputGradient = Matrix(rows: 0, columns: 0)
+
+    /// Empty buffers.
+    public init() {}
+  }
+
   /// The loss's gradient with respect to each critic's value: `-1/B` for the critic that gives the minimum of
   /// a sample (critic 1 on ties), 0 for the other.
   public static func criticGradients(q1: [Float], q2: [Float]) -> (q1: [Float], q2: [Float]) {
+    var (gradient1, gradient2): ([Float], [Float]) = ([], [])
+    criticGradients(q1: q1, q2: q2, into: &gradient1, &gradient2)
+    return (gradient1, gradient2)
+  }
+
+  /// `criticGradients(q1:q2:)` written into `gradient1` and `gradient2`, resized in their own storage.
+  static func criticGradients(q1: [Float], q2: [Float], into gradient1: inout [Float], _ gradient2: inout [Float]) {
     precondition(q1.count == q2.count, "twin critic values differ in length")
     let weight = -1 / Float(max(q1.count, 1))
-    var (gradient1, gradient2) = ([Float](repeating: 0, count: q1.count), [Float](repeating: 0, count: q1.count))
+    gradient1.assign(repeating: 0, count: q1.count)
+    gradient2.assign(repeating: 0, count: q1.count)
     for b in 0..<q1.count {
       if q1[b] <= q2[b] { gradient1[b] = weight } else { gradient2[b] = weight }
     }
-    return (gradient1, gradient2)
   }
 
   /// The loss, its gradient with respect to the actor's output `[2|A| x B]` (mean rows, then raw log-std
@@ -31,27 +52,33 @@ public struct SACActorLoss {
   func evaluate(
     actorOutput: Matrix, observations: Matrix, noise: Matrix, policy: TanhGaussian, critics: TwinCritics
   ) -> (loss: Float, outputGradient: Matrix, sample: TanhGaussian.Sample) {
-    let actions = actorOutput.rows / 2
-    let half = actions * actorOutput.columns
-    let mean = Matrix(rows: actions, columns: actorOutput.columns, scalars: Array(actorOutput.scalars[..<half]))
-    let raw = Matrix(rows: actions, columns: actorOutput.columns, scalars: Array(actorOutput.scalars[half...]))
-    var unused = RandomGenerator(seed: 0)
-    let sample = policy.sample(mean: mean, rawLogStd: raw, noise: noise, using: &unused)
+    var buffers = Buffers()
+    return evaluate(
+      actorOutput: actorOutput, observations: observations, noise: noise, policy: policy, critics: critics,
+      reusing: &buffers)
+  }
+
+  /// `evaluate(actorOutput:observations:noise:policy:critics:)` computed in `buffers`: the returned gradient
+  /// and sample share their storage, which the next call with the same buffers rewrites.
+  func evaluate(
+    actorOutput: Matrix, observations: Matrix, noise: Matrix, policy: TanhGaussian, critics: TwinCritics,
+    reusing buffers: inout Buffers
+  ) -> (loss: Float, outputGradient: Matrix, sample: TanhGaussian.Sample) {
+    policy.sample(actorOutput, noise: noise, into: &buffers.sample)
+    let sample = buffers.sample
     let inputs = critics.concatenated(observations, sample.actions)
     let (q1, q2) = critics.twinQ(inputs: inputs)
     let batch = Float(max(q1.count, 1))
     var loss: Float = 0
     for b in 0..<q1.count { loss += alpha * sample.logProbabilities[b] - min(q1[b], q2[b]) }
-    let weights = SACActorLoss.criticGradients(q1: q1, q2: q2)
-    let gradients = critics.twinActionGradients(q1: weights.q1, q2: weights.q2)
-    var actionGradient = gradients.0
-    let second = gradients.1
-    for k in 0..<actionGradient.count { actionGradient.scalars[k] += second.scalars[k] }
-    let (meanGradient, rawGradient) = policy.backward(
-      sample, actionGradient: actionGradient,
-      logProbabilityGradient: [Float](repeating: alpha / batch, count: q1.count))
-    let outputGradient = Matrix(
-      rows: actorOutput.rows, columns: actorOutput.columns, scalars: meanGradient.scalars + rawGradient.scalars)
-    return (loss / batch, outputGradient, sample)
+    SACActorLoss.criticGradients(q1: q1, q2: q2, into: &buffers.criticGradient1, &buffers.criticGradient2)
+    let (first, second) = critics.twinActionGradients(q1: buffers.criticGradient1, q2: buffers.criticGradient2)
+    buffers.actionGradient.prepare(rows: first.rows, columns: first.columns)
+    for k in 0..<first.count { buffers.actionGradient.scalars[k] = first.scalars[k] + second.scalars[k] }
+    buffers.logProbabilityGradient.assign(repeating: alpha / batch, count: q1.count)
+    policy.backward(
+      sample, actionGradient: buffers.actionGradient, logProbabilityGradient: buffers.logProbabilityGradient,
+      into: &buffers.outputGradient)
+    return (loss / batch, buffers.outputGradient, sample)
   }
 }

@@ -21,8 +21,20 @@ public final class SACAgent: OffPolicyAgent {
   let temperature: EntropyTemperature
   /// Actions sampled inside updates (targets and actor loss).
   var updateRandom: RandomGenerator
+  /// The critics' soft target, with its buffer.
+  var criticTarget = SACTarget()
   /// The critic targets of the last update (the diagnostics' critic loss).
-  private(set) var lastTargets: [Float] = []
+  var lastTargets: [Float] { criticTarget.lastValues }
+  /// The actor loss's buffers, reused by every update.
+  private var actorLossBuffers = SACActorLoss.Buffers()
+  /// The samples of an update's target (at s' and at the intermediate states) and of acting, and the actor
+  /// loss's noise, each rewritten by the next use.
+  private var nextSample = TanhGaussian.Sample()
+  private var intermediateSample = TanhGaussian.Sample()
+  private var intermediateLogProbabilityStorage: [[Float]] = []
+  private var actingSample = TanhGaussian.Sample()
+  private var actingMode = Matrix(rows: 0, columns: 0)
+  private var actorNoise = Matrix(rows: 0, columns: 0)
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: SACConfig, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
@@ -51,40 +63,52 @@ public final class SACAgent: OffPolicyAgent {
     [("actor", actor), ("critic1", critics.online[0]), ("critic2", critics.online[1])]
   }
 
-  /// The actor's mean and raw log std (`[actions x batch]` each) for observations `[width x batch]`.
-  func distribution(_ observations: Matrix) -> (mean: Matrix, rawLogStd: Matrix) {
-    let output = actor.model.forward(observations)
-    let half = core.box.count * output.columns
-    return (
-      Matrix(rows: core.box.count, columns: output.columns, scalars: Array(output.scalars[0..<half])),
-      Matrix(rows: core.box.count, columns: output.columns, scalars: Array(output.scalars[half...]))
-    )
+  /// The noise-free policy's normalised actions `tanh(mean(s))`.
+  public func noiseFreeActions(_ observations: Matrix) -> Matrix {
+    var actions = Matrix(rows: 0, columns: 0)
+    policy.mode(actor.model.forward(observations), into: &actions)
+    return actions
   }
 
-  /// The noise-free policy's normalised actions `tanh(mean(s))`.
-  public func noiseFreeActions(_ observations: Matrix) -> Matrix { policy.mode(mean: distribution(observations).mean) }
-
+  /// A sample of the policy at one observation and `tanh(mean(s))` (both in storage the next call rewrites).
   public func exploratoryAction(_ observation: Matrix, using random: inout RandomGenerator) -> (
     action: [Float], noiseFree: [Float]
   ) {
-    let (mean, raw) = distribution(observation)
-    let sample = policy.sample(mean: mean, rawLogStd: raw, using: &random)
-    return (sample.actions.scalars, policy.mode(mean: mean).scalars)
+    let output = actor.model.forward(observation)
+    policy.sample(output, using: &random, into: &actingSample)
+    policy.mode(output, into: &actingMode)
+    return (actingSample.actions.scalars, actingMode.scalars)
   }
 
   public var usesIntermediateObservations: Bool { true }
 
-  /// Samples `a ~ pi(.|s)` for observations `[width x batch]` and returns the actions and log-probabilities.
-  func sampleActions(_ observations: Matrix) -> TanhGaussian.Sample {
-    let (mean, raw) = distribution(observations)
-    return policy.sample(mean: mean, rawLogStd: raw, using: &updateRandom)
+  /// Samples `a ~ pi(.|s)` for observations `[width x batch]` into `sample` and returns it (actions and
+  /// log-probabilities).
+  func sampleActions(_ observations: Matrix, into sample: inout TanhGaussian.Sample) -> TanhGaussian.Sample {
+    policy.sample(actor.model.forward(observations), using: &updateRandom, into: &sample)
+    return sample
   }
 
-  /// Standard-normal noise `[actions x batch]` for the reparameterised actor sample.
+  /// `log pi(a_k | s_{t+k})` of a fresh sample `a_k` at each intermediate observation `s_{t+k}` (the n-step
+  /// target's entropy terms; none for a one-step target), in storage the next update rewrites.
+  func sampleIntermediateLogProbabilities(_ observations: [Matrix]) -> [[Float]] {
+    if intermediateLogProbabilityStorage.count != observations.count {
+      intermediateLogProbabilityStorage = Array(repeating: [], count: observations.count)
+    }
+    for k in observations.indices {
+      let logProbabilities = sampleActions(observations[k], into: &intermediateSample).logProbabilities
+      intermediateLogProbabilityStorage[k].prepare(count: logProbabilities.count)
+      for b in logProbabilities.indices { intermediateLogProbabilityStorage[k][b] = logProbabilities[b] }
+    }
+    return intermediateLogProbabilityStorage
+  }
+
+  /// Standard-normal noise `[actions x batch]` for the reparameterised actor sample (in storage the next call
+  /// rewrites).
   func noise(columns: Int) -> Matrix {
-    var noise = Matrix(rows: core.box.count, columns: columns)
-    for k in 0..<noise.count { noise.scalars[k] = Float(updateRandom.normal()) }
-    return noise
+    actorNoise.prepare(rows: core.box.count, columns: columns)
+    for k in 0..<actorNoise.count { actorNoise.scalars[k] = Float(updateRandom.normal()) }
+    return actorNoise
   }
 
   /// One update of the critics, the actor, the temperature and the target critics.
@@ -92,22 +116,21 @@ public final class SACAgent: OffPolicyAgent {
     let alpha = temperature.alpha
     let step = core.environmentSteps
     // Critics: regress both onto the soft n-step target of the target critics.
-    let next = sampleActions(batch.nextObservations)
+    let next = sampleActions(batch.nextObservations, into: &nextSample)
     let (q1, q2) = critics.targetValues(observations: batch.nextObservations, actions: next.actions)
-    let intermediateLogProbabilities = batch.intermediateObservations.map { sampleActions($0).logProbabilities }
-    let y = SACTarget.values(
+    let intermediateLogProbabilities = sampleIntermediateLogProbabilities(batch.intermediateObservations)
+    let y = criticTarget.values(
       rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, targetQ1: q1, targetQ2: q2,
       nextLogProbabilities: next.logProbabilities, intermediateDiscounts: batch.intermediateDiscounts,
       intermediateLogProbabilities: intermediateLogProbabilities, alpha: alpha)
     let (criticLoss, qMean) = critics.update(observations: batch.observations, actions: batch.actions, targets: y)
-    lastTargets = y
     try requireFinite(criticLoss, "SAC critic loss", step: step)
     // Actor: minimise mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) with a reparameterised sample.
     actor.model.zeroGradients()
     let output = actor.model.forward(batch.observations)
     let actorLoss = SACActorLoss(alpha: alpha).evaluate(
       actorOutput: output, observations: batch.observations, noise: noise(columns: output.columns), policy: policy,
-      critics: critics)
+      critics: critics, reusing: &actorLossBuffers)
     try requireFinite(actorLoss.loss, "SAC actor loss", step: step)
     _ = actor.model.backward(actorLoss.outputGradient, accumulateParameterGradients: true)
     if actor.afterBackward() { actorOptimizer.step() }

@@ -21,8 +21,10 @@ public final class TD3Agent: OffPolicyAgent {
   let critics: TwinCritics
   /// Target policy smoothing noise.
   var smoothingRandom: RandomGenerator
+  /// The critics' target (smoothing and clipped double-Q), with its buffers.
+  var criticTarget: TD3Target
   /// The critic targets of the last update (the diagnostics' critic loss).
-  private(set) var lastTargets: [Float] = []
+  var lastTargets: [Float] { criticTarget.lastValues }
 
   /// An agent training on `environment` (vector observations, box actions) for `totalSteps` steps.
   public init(config: TD3Config, environment: any Environment, seed: UInt64, totalSteps: Int) throws {
@@ -37,6 +39,8 @@ public final class TD3Agent: OffPolicyAgent {
       settings: config.shared, observationWidth: core.observationWidth, actionWidth: core.box.count,
       totalUpdates: core.totalUpdates, random: &random)
     smoothingRandom = random.stream("smoothing")
+    criticTarget = TD3Target(
+      standardDeviation: Float(config.targetPolicyNoise), clip: Float(config.targetNoiseClip))
   }
 
   public var networks: [(role: String, network: SparseNetwork)] {
@@ -56,15 +60,11 @@ public final class TD3Agent: OffPolicyAgent {
   public func update(_ batch: TransitionBatch, index: Int) throws {
     // Critics: regress both onto r + gamma^n min(Q1', Q2')(s', clip(pi'(s') + clip(eps, -c, c), -1, 1)).
     let targetActions = policy.targetActions(batch.nextObservations)
-    let noise = TD3Target.smoothingNoise(
-      rows: targetActions.rows, columns: targetActions.columns, standardDeviation: Float(config.targetPolicyNoise),
-      clip: Float(config.targetNoiseClip), using: &smoothingRandom)
-    let (q1, q2) = critics.targetValues(
-      observations: batch.nextObservations, actions: TD3Target.smoothedActions(targetActions, noise: noise))
-    let y = TD3Target.values(
+    let smoothedActions = criticTarget.smoothedActions(targetActions, using: &smoothingRandom)
+    let (q1, q2) = critics.targetValues(observations: batch.nextObservations, actions: smoothedActions)
+    let y = criticTarget.values(
       rewards: batch.rewards, bootstrapDiscounts: batch.bootstrapDiscounts, targetQ1: q1, targetQ2: q2)
     let (criticLoss, qMean) = critics.update(observations: batch.observations, actions: batch.actions, targets: y)
-    lastTargets = y
     try requireFinite(criticLoss, "TD3 critic loss", step: core.environmentSteps)
     core.statistics.addCritic(loss: criticLoss, qMean: qMean)
     guard index % config.policyDelay == 0 else { return }

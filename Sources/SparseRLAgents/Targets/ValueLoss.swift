@@ -9,10 +9,18 @@ public enum ValueLoss: String, ConfigChoice {
 
   /// The loss and its gradient with respect to each prediction.
   public func evaluate(predictions: [Float], targets: [Float]) -> (loss: Float, gradient: [Float]) {
+    var gradient: [Float] = []
+    let loss = evaluate(predictions: predictions, targets: targets, gradient: &gradient)
+    return (loss, gradient)
+  }
+
+  /// The loss, writing its gradient with respect to each prediction into `gradient` (resized in its own
+  /// storage: an update that keeps the array allocates nothing).
+  public func evaluate(predictions: [Float], targets: [Float], gradient: inout [Float]) -> Float {
     precondition(predictions.count == targets.count, "predictions and targets differ in count")
     let n = Float(max(predictions.count, 1))
     var loss: Float = 0
-    var gradient = [Float](repeating: 0, count: predictions.count)
+    gradient.prepare(count: predictions.count)
     for k in predictions.indices {
       let d = predictions[k] - targets[k]
       switch self {
@@ -29,6 +37,6 @@ public enum ValueLoss: String, ConfigChoice {
         }
       }
     }
-    return (loss / n, gradient)
+    return loss / n
   }
 }

@@ -246,15 +246,52 @@ public struct AgentBenchmark {
     /// Heap allocations per step over a second, unprofiled pass of `steps` steps; `nil` when the process does
     /// not count allocations.
     public let allocationsPerStep: Double?
+    /// The part of `allocationsPerStep` made inside the environment's `step` and `reset` (its observation
+    /// arrays and info dictionaries, which the `Environment` API returns), `nil` like it.
+    public let environmentAllocationsPerStep: Double?
+  }
+
+  /// An environment that counts the allocations made inside the one it wraps, with the process's counter.
+  final class AllocationCountingEnvironment: Environment {
+    let inner: any Environment
+    let allocationCount: () -> Int
+    /// Allocations inside `inner` so far.
+    private(set) var allocations = 0
+
+    init(_ inner: any Environment, allocationCount: @escaping () -> Int) {
+      self.inner = inner
+      self.allocationCount = allocationCount
+    }
+
+    var id: String { inner.id }
+    var observationSpace: Space { inner.observationSpace }
+    var actionSpace: Space { inner.actionSpace }
+
+    func reset(seed: UInt64?) throws -> (observation: [Float], info: Info) {
+      let before = allocationCount()
+      defer { allocations += allocationCount() - before }
+      return try inner.reset(seed: seed)
+    }
+
+    func step(_ action: Action) throws -> Step {
+      let before = allocationCount()
+      defer { allocations += allocationCount() - before }
+      return try inner.step(action)
+    }
+
+    func saveState() -> EnvironmentState { inner.saveState() }
+    func restoreState(_ state: EnvironmentState) throws { try inner.restoreState(state) }
   }
 
   /// Profiles `kind` on `id` at each sparsity level: after the warm-up, `steps` steps with the profiler
   /// recording, then `steps` more with it off, counting heap allocations with `allocationCount` (the process's
-  /// allocation counter, or `nil`).
+  /// allocation counter, or `nil`), those inside the environment apart.
   public func profile(_ kind: AgentKind, environment id: String, allocationCount: (() -> Int)?) throws -> [Profile] {
     var profiles: [Profile] = []
     for level in levels(kind) {
-      let environment = try EnvironmentRegistry.make(id)
+      let registered = try EnvironmentRegistry.make(id)
+      let counted = allocationCount.map { AllocationCountingEnvironment(registered, allocationCount: $0) }
+      let environment: any Environment = counted ?? registered
       let agent = try makeAgent(kind, environment: environment, sparsity: level)
       let sink = DiscardingMetricsSink()
       let steps = timedSteps(kind)
@@ -270,18 +307,21 @@ public struct AgentBenchmark {
       let phases = Profiler.entries()
       Profiler.reset()
       var allocations: Double? = nil
-      if let allocationCount {
+      var environmentAllocations: Double? = nil
+      if let allocationCount, let counted {
         first = agent.environmentSteps
-        let before = allocationCount()
+        let (before, environmentBefore) = (allocationCount(), counted.allocations)
         while agent.environmentSteps - first < steps { try agent.trainStep(metrics: sink) }
-        allocations = Double(allocationCount() - before) / Double(agent.environmentSteps - first)
+        let taken = Double(agent.environmentSteps - first)
+        allocations = Double(allocationCount() - before) / taken
+        environmentAllocations = Double(counted.allocations - environmentBefore) / taken
       }
       let parts = elapsed.components
       let seconds = Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
       profiles.append(
         Profile(
           agent: kind, environment: id, sparsity: level, steps: steps, secondsPerStep: seconds / Double(steps),
-          phases: phases, allocationsPerStep: allocations))
+          phases: phases, allocationsPerStep: allocations, environmentAllocationsPerStep: environmentAllocations))
     }
     return profiles
   }
@@ -316,7 +356,11 @@ public struct AgentBenchmark {
       "\(profile.agent.rawValue) on \(profile.environment), \(sparsityLabel(profile.agent, profile.sparsity)): "
       + String(format: "%.3f ms per step", total * 1000) + " (\(profile.steps) profiled steps)"
     if let allocations = profile.allocationsPerStep {
-      title += String(format: ", %.1f heap allocations per step (unprofiled)", allocations)
+      title += String(format: ", %.1f heap allocations per step (unprofiled", allocations)
+      if let inside = profile.environmentAllocationsPerStep {
+        title += String(format: "; %.1f of them inside the environment, %.1f outside", inside, allocations - inside)
+      }
+      title += ")"
     }
     var lines = [title, "", "| phase | ms/step | % of step | calls/step |", "|---|---|---|---|"]
     func row(_ depth: Int, _ label: String, _ seconds: Double, _ calls: Double?) {

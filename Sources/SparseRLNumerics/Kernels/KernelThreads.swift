@@ -22,31 +22,32 @@ public enum KernelThreads {
   @discardableResult
   public static func setCount(_ threads: Int) -> Int { Int(srl_set_thread_count(threads)) }
 
-  /// Runs `body(i)` for every `i` in `0..<count` on the kernel threads (the calling thread included) and
-  /// returns when all are done; with one thread, or while the profiler records (it is not thread-safe), in
-  /// order on the calling thread. For coarse-grained parallelism such as the twin critics of one update:
-  /// `body(i)` and `body(j)` must touch disjoint mutable state, and the kernel calls inside one run on its thread
-  /// without splitting, so each computes exactly what it computes alone, whatever the thread count. No heap
-  /// allocation.
-  public static func concurrentForEach(_ count: Int, _ body: (Int) -> Void) {
+  /// Runs `tasks.runTask(i)` for every `i` in `0..<count` on the kernel threads (the calling thread included)
+  /// and returns when all are done; with one thread, or while the profiler records (it is not thread-safe), in
+  /// order on the calling thread. For coarse-grained parallelism such as the twin critics of one update: the
+  /// kernel calls inside a task run on its thread without splitting, so each task computes exactly what it
+  /// computes alone, whatever the thread count. No heap allocation (the tasks are an object the caller keeps,
+  /// not a closure built per call).
+  public static func concurrentForEach(_ count: Int, _ tasks: any ConcurrentTasks) {
     if Self.count <= 1 || count <= 1 || Profiler.isEnabled {
-      for index in 0..<count { body(index) }
+      for index in 0..<count { tasks.runTask(index) }
       return
     }
-    withoutActuallyEscaping(body) { body in
-      var task = Task(body: body)
-      withUnsafeMutablePointer(to: &task) { pointer in
-        srl_run_tasks(
-          { context, index in context!.assumingMemoryBound(to: Task.self).pointee.body(index) }, pointer, count)
-      }
+    var tasks = tasks
+    withUnsafeMutablePointer(to: &tasks) { pointer in
+      srl_run_tasks(
+        { context, index in context!.assumingMemoryBound(to: (any ConcurrentTasks).self).pointee.runTask(index) },
+        pointer, count)
     }
-  }
-
-  /// The body of one `concurrentForEach` call, read by the threads through a pointer.
-  private struct Task {
-    let body: (Int) -> Void
   }
 
   /// The processors this process may run on (`sysconf(_SC_NPROCESSORS_ONLN)`, at least 1).
   public static var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// Work that `KernelThreads.concurrentForEach` runs as numbered tasks side by side.
+public protocol ConcurrentTasks: AnyObject {
+  /// Runs task `index`. The tasks of one call run at the same time on different threads, so task `i` and task
+  /// `j` must write disjoint state (reading shared state is fine).
+  func runTask(_ index: Int)
 }
