@@ -5,6 +5,7 @@
 // sleeps on a condition variable; the caller runs part 0 itself and waits (spinning, then yielding) until
 // `remaining` reaches zero. Workers are started by the first `srl_set_thread_count` that needs them and live
 // until the process exits; a smaller count leaves the extra workers idle (asleep).
+#define _GNU_SOURCE  // sched_getaffinity and CPU_COUNT
 #include "ThreadPool.h"
 
 #include <pthread.h>
@@ -12,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 enum { MAX_WORKERS = SRL_MAX_THREADS - 1, SPINS_BEFORE_SLEEP = 4000, SPINS_BEFORE_YIELD = 1000 };
 
@@ -174,4 +176,16 @@ static void task_part(void *context, long part, long parts, float *workspace) {
 void srl_run_tasks(srl_task task, void *context, long count) {
   task_job job = {task, context};
   srl_parallel_run(task_part, &job, count, NULL);
+}
+
+long srl_available_cores(void) {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    long count = CPU_COUNT(&set);
+    if (count > 0) return count;
+  }
+#endif
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 ? online : 1;
 }

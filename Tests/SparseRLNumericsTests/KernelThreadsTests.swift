@@ -106,6 +106,19 @@ import Testing
     #expect(KernelReference.mismatches(dx, expected, bound).isEmpty)
   }
 
+  /// `availableCores` (what `threads: 0` uses) counts the processors this process may run on, as coreutils'
+  /// `nproc` does (its CPU affinity, not the machine's processors).
+  @Test func availableCoresMatchNproc() throws {
+    let nproc = Process()
+    nproc.executableURL = URL(fileURLWithPath: "/usr/bin/nproc")
+    let pipe = Pipe()
+    nproc.standardOutput = pipe
+    try nproc.run()
+    nproc.waitUntilExit()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) == KernelThreads.availableCores)
+  }
+
   /// `concurrentForEach` runs every index once, for every thread count and task count.
   @Test func concurrentForEachRunsEveryIndexOnce() {
     defer { KernelThreads.setCount(1) }

@@ -75,6 +75,10 @@ long srl_set_thread_count(long count);
 /// How many threads the kernels use.
 long srl_thread_count(void);
 
+/// The processors this process may run on: its CPU affinity mask on Linux (what `taskset`, cgroups' cpusets or
+/// a batch scheduler's binding leave it), else the online processors; at least 1.
+long srl_available_cores(void);
+
 /// A task of `srl_run_tasks`: task `index` of the call's `count`.
 typedef void (*srl_task)(void *context, long index);
 

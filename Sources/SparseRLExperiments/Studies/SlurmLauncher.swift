@@ -47,9 +47,9 @@ public struct SlurmLauncher {
       "study=\(quote(study.url.path))",
       "echo \"== task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} (restart ${SLURM_RESTART_COUNT:-0}) on $(hostname): $name\" >> \"$study/sweep/logs/$name.log\"",
       "if [ -f \"$study/$name/config.yaml\" ]; then",
-      "  exec \(quote(executable.path)) resume \"$study/$name\" --plain >> \"$study/sweep/logs/$name.log\" 2>&1",
+      "  exec \(quote(executable.path)) resume \"$study/$name\" --plain --threads \(max(1, settings.cpusPerTask)) >> \"$study/sweep/logs/$name.log\" 2>&1",
       "else",
-      "  exec \(quote(executable.path)) train \"$study/sweep/configs/$name.yaml\" --run-dir \"$study/$name\" --plain >> \"$study/sweep/logs/$name.log\" 2>&1",
+      "  exec \(quote(executable.path)) train \"$study/sweep/configs/$name.yaml\" --run-dir \"$study/$name\" --plain --threads \(max(1, settings.cpusPerTask)) >> \"$study/sweep/logs/$name.log\" 2>&1",
       "fi",
     ]
     return lines.joined(separator: "\n") + "\n"

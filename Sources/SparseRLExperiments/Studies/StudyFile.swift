@@ -48,7 +48,7 @@ public struct StudyFile: Equatable, Sendable {
     public var partition: String? = nil
     /// `--time` per task, e.g. `08:00:00` (nil: the partition default).
     public var time: String? = nil
-    /// `--cpus-per-task`.
+    /// `--cpus-per-task`, and the kernel threads of each task's process (`--threads`).
     public var cpusPerTask = 1
     /// `--mem` per task, e.g. `4G` (nil: the cluster default).
     public var memory: String? = nil

@@ -41,8 +41,9 @@ public enum KernelThreads {
     }
   }
 
-  /// The processors this process may run on (`sysconf(_SC_NPROCESSORS_ONLN)`, at least 1).
-  public static var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+  /// The processors this process may run on: its CPU affinity mask on Linux (`taskset`, cpusets, a batch
+  /// scheduler's binding), else the online processors; at least 1.
+  public static var availableCores: Int { Int(srl_available_cores()) }
 }
 
 /// Work that `KernelThreads.concurrentForEach` runs as numbered tasks side by side.
