@@ -50,8 +50,9 @@ MUTATIONS = [
      "discountedReturn += discount * gamma * rewards[(first + taken) % ring]", "n-step return: rewards discounted one step too much"),
     (A + "Replay/ReplayBuffer.swift", "for _ in 0..<k { gammaK *= gamma }", "for _ in 0...k { gammaK *= gamma }",
      "n-step: off-by-one in the intermediate discount"),
-    (A + "OffPolicy/TwinCritics.swift", "for (target, network) in zip(targets, online) {",
-     "for (target, network) in zip(targets, online.reversed()) {", "targets updated from the other critic"),
+    (A + "OffPolicy/TwinCritics.swift", "TargetUpdate.polyak(target: targets[index], online: online[index].model",
+     "TargetUpdate.polyak(target: targets[index], online: online[online.count - 1 - index].model",
+     "targets updated from the other critic"),
     (A + "OffPolicy/DeterministicActor.swift", "TargetUpdate.polyak(target: target, online: network.model, tau: tau)",
      "TargetUpdate.polyak(target: target, online: target.copy(), tau: tau)",  # a copy: the same object
      # on both sides would be an exclusivity crash, not a test failure
