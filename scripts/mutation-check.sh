@@ -53,6 +53,8 @@ MUTATIONS = [
     (A + "OffPolicy/TwinCritics.swift", "TargetUpdate.polyak(target: targets[index], online: online[index].model",
      "TargetUpdate.polyak(target: targets[index], online: online[online.count - 1 - index].model",
      "targets updated from the other critic"),
+    (A + "OffPolicy/TwinCritics.swift", "outputGradient: index == 0 ? q1 : q2", "outputGradient: index == 0 ? q2 : q1",
+     "SAC actor: each critic's action gradient for the other critic's minimum"),
     (A + "OffPolicy/DeterministicActor.swift", "TargetUpdate.polyak(target: target, online: network.model, tau: tau)",
      "TargetUpdate.polyak(target: target, online: target.copy(), tau: tau)",  # a copy: the same object
      # on both sides would be an exclusivity crash, not a test failure
