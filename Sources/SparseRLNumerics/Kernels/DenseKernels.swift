@@ -3,7 +3,8 @@ internal import CSparseRLKernels
 /// Dense kernels of a linear layer, on row-major buffers with feature-major activations.
 ///
 /// Shapes: weights `W` are `[out x in]`, activations `X` are `[in x batch]`, outputs `Y` are `[out x batch]`.
-/// Every kernel is O(out * in * batch), single-threaded, and performs no allocation: the three products are the
+/// Every kernel is O(out * in * batch) and performs no allocation (products of at least 131,072 multiply-adds split
+/// by rows across the `KernelThreads`, bit-identical for every count): the three products are the
 /// NN, TN and NT variants of one packed, register-blocked SIMD matrix multiply (`PackedGEMM`, 4 x 16 tiles).
 /// Batch 1 (acting) uses dedicated matrix-vector loops instead (`srl_matrix_vector`: four row dot products at a
 /// time; `srl_matrix_vector_transposed`: 64 result entries in registers while streaming down the rows), since

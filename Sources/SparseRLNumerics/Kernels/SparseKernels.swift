@@ -3,7 +3,8 @@ internal import CSparseRLKernels
 /// Sparse kernels of a linear layer whose active weights are described by a `SparsePattern` and whose values
 /// are stored in CSR order. Activations are feature-major (`[features x batch]`, row-major).
 ///
-/// Every kernel is O(nnz * batch) (plus O(size of the output) to clear it), single-threaded, and performs no
+/// Every kernel is O(nnz * batch) (plus O(size of the output) to clear it; large ones split by rows across the
+/// `KernelThreads`, bit-identical for every count) and performs no
 /// allocation; the loops are C (`CSparseRLKernels`), in the ``KernelVariant`` chosen at run time:
 /// - `forward` walks the CSR rows; for each output row and each chunk of up to 64 batch entries it keeps the
 ///   chunk in up to eight `SIMD8<Float>` accumulators and adds `w * X[j, chunk]` for every active weight `w`
