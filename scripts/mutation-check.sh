@@ -83,8 +83,15 @@ MUTATIONS = [
      "return AdamW(parameters: parameters, learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)",
      "return Adam(parameters: parameters, learningRate: learningRate, epsilon: epsilon, weightDecay: weightDecay)",
      "decoupled weight decay coupled (Adam L2 instead of AdamW)"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "  for (long i = 0; i < depth; i++) {\n    const float *row = x + i * batch;",
+     "  for (long i = 0; i + 1 < depth; i++) {\n    const float *row = x + i * batch;",
+     "thin forward product: last depth step dropped"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "v8i keep = ~(v <= (v8)0);", "v8i keep = (v > (v8)0);",
+     "ReLU: NaN turned into 0"),
+    ("Sources/SparseRLNetworks/Sequential.swift", "    for linear in linearsKeepingInput { linear.releaseSavedInput() }\n", "",
+     "Sequential: kept inputs not released before a forward (a copy per pass)"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|OffPolicyDiagnosticsTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|OffPolicyDiagnosticsTests|KernelDenseTests|KernelElementwiseTests|AllocationTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

@@ -630,6 +630,162 @@ KERNEL void outer_product(long rows, long columns, const float *left, const floa
   }
 }
 
+// MARK: - Thin dense products (output layers of a few rows)
+
+// `Y = W X` and `dW (+)= dY X^T` for a weight of at most `SRL_THIN_ROWS` rows (a critic's 256 -> 1, an actor's
+// 256 -> 6). The packed GEMM would copy all of `X` into panels for a handful of output rows (and, for `dY X^T`,
+// transpose it one scalar at a time); these read `X` in place instead.
+
+/// Rows `r0` and `r1` (equal for a single row) of `Y = W X` for `vectors` (1 or 4) chunks of 8 batch entries:
+/// every output is one chain of multiply-adds over the depth, in ascending order.
+INLINE void thin_forward_chunk(const int vectors, const float *w0, const float *w1, long depth, const float *x,
+                               long batch, float *y0, float *y1) {
+  v8 a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+  for (long i = 0; i < depth; i++) {
+    const float *row = x + i * batch;
+    v8 s = splat(w0[i]), t = splat(w1[i]);
+    v8 x0 = load(row);
+    a0 = madd(a0, s, x0);
+    b0 = madd(b0, t, x0);
+    if (vectors > 1) {
+      v8 x1 = load(row + 8), x2 = load(row + 16), x3 = load(row + 24);
+      a1 = madd(a1, s, x1);
+      b1 = madd(b1, t, x1);
+      a2 = madd(a2, s, x2);
+      b2 = madd(b2, t, x2);
+      a3 = madd(a3, s, x3);
+      b3 = madd(b3, t, x3);
+    }
+  }
+  store(y0, a0);
+  store(y1, b0);
+  if (vectors > 1) {
+    store(y0 + 8, a1);
+    store(y0 + 16, a2);
+    store(y0 + 24, a3);
+    store(y1 + 8, b1);
+    store(y1 + 16, b2);
+    store(y1 + 24, b3);
+  }
+}
+
+/// `Y = W X`, `W` `[rows x depth]`, `X` `[depth x batch]`, `Y` `[rows x batch]`: rows in pairs, each pair's
+/// outputs in chunks of 32 then 8 batch entries held in registers while streaming down `X` (each loaded vector
+/// of `X` feeds two multiply-adds), then a scalar tail. O(rows * depth * batch).
+KERNEL void thin_forward(long rows, long depth, const float *w, const float *x, float *y, long batch) {
+  for (long r = 0; r < rows; r += 2) {
+    const float *w0 = w + r * depth;
+    const float *w1 = r + 1 < rows ? w0 + depth : w0;
+    float *y0 = y + r * batch;
+    float *y1 = r + 1 < rows ? y0 + batch : y0;
+    long column = 0;
+    for (; column + 32 <= batch; column += 32)
+      thin_forward_chunk(4, w0, w1, depth, x + column, batch, y0 + column, y1 + column);
+    for (; column + 8 <= batch; column += 8)
+      thin_forward_chunk(1, w0, w1, depth, x + column, batch, y0 + column, y1 + column);
+    for (; column < batch; column++) {
+      float s = 0, t = 0;
+      for (long i = 0; i < depth; i++) {
+        s = madd1(s, w0[i], x[i * batch + column]);
+        t = madd1(t, w1[i], x[i * batch + column]);
+      }
+      y0[column] = s;
+      y1[column] = t;
+    }
+  }
+}
+
+/// `dW[r, j] (+)= dY[r, :] . X[j, :]` for `dW` `[rows x columns]`, `dY` `[rows x batch]`, `X` `[columns x batch]`:
+/// the dot products of `dot4` (four rows of `X` per loaded `dY` vector). O(rows * columns * batch).
+KERNEL void thin_weight_gradient(long rows, long columns, const float *dy, const float *x, float *dw, long batch,
+                                 bool accumulate) {
+  for (long r = 0; r < rows; r++) {
+    const float *l = dy + r * batch;
+    float *out = dw + r * columns;
+    long j = 0;
+    for (; j + 4 <= columns; j += 4) {
+      float t[4];
+      const float *x0 = x + j * batch;
+      dot4(l, x0, x0 + batch, x0 + 2 * batch, x0 + 3 * batch, batch, t);
+      write_result(t[0], out + j, accumulate);
+      write_result(t[1], out + j + 1, accumulate);
+      write_result(t[2], out + j + 2, accumulate);
+      write_result(t[3], out + j + 3, accumulate);
+    }
+    for (; j < columns; j++) write_result(dot1(l, x + j * batch, batch), out + j, accumulate);
+  }
+}
+
+// MARK: - Element-wise layer loops (activations, biases)
+
+// Plain compares, multiplies and adds (no fused multiply-add), so every variant gives the same bits.
+
+/// `y = max(x, 0)` with Swift's `max(x, 0)` semantics: 0 where `x <= 0` (so -0 and +0 give +0), `x` otherwise
+/// (so NaN stays NaN). O(count).
+KERNEL void relu_forward(long count, const float *x, float *y) {
+  typedef int v8i __attribute__((ext_vector_type(8)));
+  long i = 0;
+  for (; i + 8 <= count; i += 8) {
+    v8 v = load(x + i);
+    v8i keep = ~(v <= (v8)0);
+    v8i bits;
+    memcpy(&bits, &v, sizeof bits);
+    bits &= keep;
+    memcpy(&v, &bits, sizeof v);
+    store(y + i, v);
+  }
+  for (; i < count; i++) y[i] = x[i] <= 0 ? 0 : x[i];
+}
+
+/// `dx = dy * (y > 0 ? 1 : 0)` (the product is taken, so an infinite or NaN `dy` where `y <= 0` gives NaN, as the
+/// scalar loop). O(count).
+KERNEL void relu_backward(long count, const float *y, const float *dy, float *dx) {
+  typedef int v8i __attribute__((ext_vector_type(8)));
+  const v8 one = splat(1);
+  v8i one_bits;
+  memcpy(&one_bits, &one, sizeof one_bits);
+  long i = 0;
+  for (; i + 8 <= count; i += 8) {
+    v8i derivative_bits = (load(y + i) > (v8)0) & one_bits;
+    v8 derivative;
+    memcpy(&derivative, &derivative_bits, sizeof derivative);
+    store(dx + i, load(dy + i) * derivative);
+  }
+  for (; i < count; i++) dx[i] = dy[i] * (y[i] > 0 ? 1.0f : 0.0f);
+}
+
+/// `values[r, c] += bias[r]` for a row-major `[rows x columns]` matrix. O(rows * columns).
+KERNEL void add_bias(long rows, long columns, const float *bias, float *values) {
+  for (long r = 0; r < rows; r++) {
+    float *row = values + r * columns;
+    const v8 b = splat(bias[r]);
+    long c = 0;
+    for (; c + 8 <= columns; c += 8) store(row + c, load(row + c) + b);
+    for (; c < columns; c++) row[c] = row[c] + bias[r];
+  }
+}
+
+/// `sums[r] += sum_c values[r, c]` (a bias gradient): per row, two 8-lane partial sums over blocks of 16, one more
+/// block of 8 into the first, the lanes summed by `hsum`, then the scalar tail in order. O(rows * columns).
+KERNEL void add_row_sums(long rows, long columns, const float *values, float *sums) {
+  for (long r = 0; r < rows; r++) {
+    const float *row = values + r * columns;
+    v8 s0 = 0, s1 = 0;
+    long c = 0;
+    for (; c + 16 <= columns; c += 16) {
+      s0 += load(row + c);
+      s1 += load(row + c + 8);
+    }
+    if (c + 8 <= columns) {
+      s0 += load(row + c);
+      c += 8;
+    }
+    float total = hsum(s0 + s1);
+    for (; c < columns; c++) total += row[c];
+    sums[r] += total;
+  }
+}
+
 const srl_kernel_table SRL_TABLE = {
     .gemm = gemm,
     .matrix_vector = matrix_vector,
@@ -639,4 +795,10 @@ const srl_kernel_table SRL_TABLE = {
     .adam_update = adam_update,
     .polyak_update = polyak_update,
     .outer_product = outer_product,
+    .thin_forward = thin_forward,
+    .thin_weight_gradient = thin_weight_gradient,
+    .relu_forward = relu_forward,
+    .relu_backward = relu_backward,
+    .add_bias = add_bias,
+    .add_row_sums = add_row_sums,
 };

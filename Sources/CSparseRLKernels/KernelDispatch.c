@@ -207,3 +207,26 @@ void srl_outer_product(long rows, long columns, const float *left, const float *
                        bool accumulate) {
   kernels()->outer_product(rows, columns, left, right, result, accumulate);
 }
+
+void srl_thin_forward(long rows, long depth, const float *weights, const float *input, float *output, long batch) {
+  kernels()->thin_forward(rows, depth, weights, input, output, batch);
+}
+
+void srl_thin_weight_gradient(long rows, long columns, const float *output_gradient, const float *input,
+                              float *weight_gradient, long batch, bool accumulate) {
+  kernels()->thin_weight_gradient(rows, columns, output_gradient, input, weight_gradient, batch, accumulate);
+}
+
+void srl_relu_forward(long count, const float *input, float *output) { kernels()->relu_forward(count, input, output); }
+
+void srl_relu_backward(long count, const float *output, const float *output_gradient, float *input_gradient) {
+  kernels()->relu_backward(count, output, output_gradient, input_gradient);
+}
+
+void srl_add_bias(long rows, long columns, const float *bias, float *values) {
+  kernels()->add_bias(rows, columns, bias, values);
+}
+
+void srl_add_row_sums(long rows, long columns, const float *values, float *sums) {
+  kernels()->add_row_sums(rows, columns, values, sums);
+}

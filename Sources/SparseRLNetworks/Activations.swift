@@ -17,12 +17,17 @@ struct ActivationBuffers {
     return output
   }
 
-  /// `inputGradient = outputGradient * f'(x)` element-wise, with `f'` given as a function of the output.
-  mutating func backward(_ outputGradient: Matrix, _ derivativeFromOutput: (Float) -> Float, layer: String) -> Matrix {
+  /// Stops with a message naming `layer` unless `outputGradient` has the shape of the last output.
+  func checkGradientShape(_ outputGradient: Matrix, layer: String) {
     precondition(
       outputGradient.rows == output.rows && outputGradient.columns == output.columns,
       "\(layer).backward: gradient is \(outputGradient.rows)x\(outputGradient.columns), output was \(output.rows)x\(output.columns)"
     )
+  }
+
+  /// `inputGradient = outputGradient * f'(x)` element-wise, with `f'` given as a function of the output.
+  mutating func backward(_ outputGradient: Matrix, _ derivativeFromOutput: (Float) -> Float, layer: String) -> Matrix {
+    checkGradientShape(outputGradient, layer: layer)
     inputGradient.prepare(rows: output.rows, columns: output.columns)
     inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
       output.scalars.withUnsafeBufferPointer { y in
@@ -44,9 +49,24 @@ public final class ReLU: Layer {
 
   public var localParameters: [(name: String, parameter: Parameter)] { [] }
   public func outputFeatures(forInput inputFeatures: Int) -> Int { inputFeatures }
-  public func forward(_ input: Matrix) -> Matrix { buffers.forward(input) { max($0, 0) } }
+  public func forward(_ input: Matrix) -> Matrix {
+    buffers.output.prepare(rows: input.rows, columns: input.columns)
+    input.scalars.withUnsafeBufferPointer { x in
+      buffers.output.scalars.withUnsafeMutableBufferPointer { y in ElementwiseKernels.relu(input: x, output: y) }
+    }
+    return buffers.output
+  }
   public func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix {
-    buffers.backward(outputGradient, { $0 > 0 ? 1 : 0 }, layer: "ReLU")
+    buffers.checkGradientShape(outputGradient, layer: "ReLU")
+    buffers.inputGradient.prepare(rows: outputGradient.rows, columns: outputGradient.columns)
+    buffers.output.scalars.withUnsafeBufferPointer { y in
+      outputGradient.scalars.withUnsafeBufferPointer { dy in
+        buffers.inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+          ElementwiseKernels.reluBackward(output: y, outputGradient: dy, inputGradient: dx)
+        }
+      }
+    }
+    return buffers.inputGradient
   }
   public func copy() -> ReLU { ReLU() }
 }

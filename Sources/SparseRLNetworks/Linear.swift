@@ -7,8 +7,10 @@ import SparseRLNumerics
 /// the next forward uses the new topology. From density `denseKernelDensity` on, the weight is scattered into
 /// a dense scratch copy and multiplied with the dense kernels (see `WeightProduct`).
 ///
-/// Forward keeps a copy of its input (needed for the weight gradient); backward keeps a copy of the output
-/// gradient (needed by `denseWeightGradient`, RigL's grow criterion). Both buffers are reused.
+/// Forward keeps its input (needed for the weight gradient); backward keeps the output gradient (needed by
+/// `denseWeightGradient`, RigL's grow criterion). Alone, the layer keeps copies in reused buffers. Inside a
+/// `Sequential`, which owns the buffers passed between its layers, it keeps references instead (see
+/// `savesInputByReference`), saving a copy of each activation per pass.
 public final class Linear: MaskableLayer {
   /// Input features.
   public let inFeatures: Int
@@ -27,6 +29,38 @@ public final class Linear: MaskableLayer {
   private var inputGradient = Matrix(rows: 0, columns: 0)
   private var outputGradient = Matrix(rows: 0, columns: 0)
   private var hasOutputGradient = false
+
+  /// Whether `forward` keeps a reference to its input rather than a copy. Set by a container that passes this
+  /// layer the buffer of another of its layers and calls `releaseSavedInput()` before that buffer is written
+  /// again, so the write finds it unshared (a write to a buffer still shared would copy it: always correct,
+  /// but an allocation). `Sequential` sets it for every `Linear` but its first layer, whose input the caller
+  /// owns.
+  var savesInputByReference = false
+  /// Whether `backward` keeps a reference to its output gradient rather than a copy, under the same contract
+  /// with `releaseSavedOutputGradient()` (`Sequential`: every `Linear` but its last layer).
+  var savesOutputGradientByReference = false
+
+  /// Drops a kept reference to the last input (see `savesInputByReference`); a later `backward` needs a new
+  /// `forward` first.
+  func releaseSavedInput() {
+    if savesInputByReference { input = Matrix(rows: 0, columns: 0) }
+  }
+
+  /// Drops a kept reference to the last output gradient (see `savesOutputGradientByReference`).
+  func releaseSavedOutputGradient() {
+    guard savesOutputGradientByReference else { return }
+    outputGradient = Matrix(rows: 0, columns: 0)
+    hasOutputGradient = false
+  }
+
+  private func saveInput(_ x: Matrix) {
+    if savesInputByReference { input = x } else { input.copyContents(of: x) }
+  }
+
+  private func saveOutputGradient(_ dy: Matrix) {
+    if savesOutputGradientByReference { outputGradient = dy } else { outputGradient.copyContents(of: dy) }
+    hasOutputGradient = true
+  }
 
   /// The density from which a sparse weight is multiplied through a dense scratch copy with the dense kernels.
   /// `defaultDenseKernelDensity` by default (sparse kernels below half density); set above 1 to always use the
@@ -117,7 +151,7 @@ public final class Linear: MaskableLayer {
   public func forward(_ x: Matrix) -> Matrix {
     precondition(x.rows == inFeatures, "Linear(\(inFeatures)->\(outFeatures)): input has \(x.rows) features")
     let batch = x.columns
-    input.copyContents(of: x)
+    saveInput(x)
     hasOutputGradient = false
     output.prepare(rows: outFeatures, columns: batch)
     input.scalars.withUnsafeBufferPointer { xs in
@@ -134,8 +168,7 @@ public final class Linear: MaskableLayer {
       dy.rows == outFeatures && dy.columns == batch,
       "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)"
     )
-    outputGradient.copyContents(of: dy)
-    hasOutputGradient = true
+    saveOutputGradient(dy)
     inputGradient.prepare(rows: inFeatures, columns: batch)
     input.scalars.withUnsafeBufferPointer { xs in
       outputGradient.scalars.withUnsafeBufferPointer { dys in
@@ -160,8 +193,7 @@ public final class Linear: MaskableLayer {
       dy.rows == outFeatures && dy.columns == batch,
       "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)"
     )
-    outputGradient.copyContents(of: dy)
-    hasOutputGradient = true
+    saveOutputGradient(dy)
     input.scalars.withUnsafeBufferPointer { xs in
       outputGradient.scalars.withUnsafeBufferPointer { dys in
         product.accumulateWeightGradient(weight, outputGradient: dys, input: xs, n: batch)

@@ -10,10 +10,21 @@ public final class Sequential: Layer {
   /// `Parameter` objects) never change, so the per-step users (`zeroGradients`, `TargetUpdate`) allocate nothing.
   public let parameters: [Parameter]
 
+  /// The `Linear` layers that keep references to the activations this network passes them (every one but the
+  /// first layer's input and the last layer's output gradient, which the caller owns): released before each
+  /// pass rewrites them, so no pass copies an activation (see `Linear.savesInputByReference`).
+  private let linearsKeepingInput: [Linear]
+  private let linearsKeepingOutputGradient: [Linear]
+
   /// A network applying `layers` in order.
   public init(_ layers: [any Layer]) {
     self.layers = layers
     self.parameters = layers.flatMap(\.parameters)
+    let linears = layers.enumerated().compactMap { index, layer in (layer as? Linear).map { (index, $0) } }
+    linearsKeepingInput = linears.filter { $0.0 > 0 }.map(\.1)
+    linearsKeepingOutputGradient = linears.filter { $0.0 < layers.count - 1 }.map(\.1)
+    for linear in linearsKeepingInput { linear.savesInputByReference = true }
+    for linear in linearsKeepingOutputGradient { linear.savesOutputGradientByReference = true }
     assignParameterNames()
   }
 
@@ -31,6 +42,7 @@ public final class Sequential: Layer {
   }
 
   public func forward(_ input: Matrix) -> Matrix {
+    for linear in linearsKeepingInput { linear.releaseSavedInput() }
     guard Profiler.isEnabled else {
       var x = input
       for layer in layers { x = layer.forward(x) }
@@ -46,6 +58,7 @@ public final class Sequential: Layer {
   }
 
   public func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix {
+    for linear in linearsKeepingOutputGradient { linear.releaseSavedOutputGradient() }
     guard Profiler.isEnabled else {
       var gradient = outputGradient
       for layer in layers.reversed() {
@@ -73,6 +86,7 @@ public final class Sequential: Layer {
       _ = backward(outputGradient, accumulateParameterGradients: true)
       return
     }
+    for linear in linearsKeepingOutputGradient { linear.releaseSavedOutputGradient() }
     // Labels are autoclosures, built only while the profiler records.
     Profiler.measure(profileName + " backward") {
       var gradient = outputGradient

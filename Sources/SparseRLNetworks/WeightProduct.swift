@@ -53,10 +53,7 @@ struct WeightProduct {
     multiply(weight, input: input, output: output, n: n)
     guard let bias else { return }
     bias.value.withUnsafeBufferPointer { b in
-      for i in 0..<weight.rows {
-        let value = b[i]
-        for k in (i * n)..<((i + 1) * n) { output[k] += value }
-      }
+      ElementwiseKernels.addBias(b, to: output, rows: weight.rows, columns: n)
     }
   }
 
@@ -65,11 +62,7 @@ struct WeightProduct {
     _ values: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into parameter: Parameter
   ) {
     parameter.gradient.withUnsafeMutableBufferPointer { g in
-      for i in 0..<rows {
-        var sum: Float = 0
-        for k in (i * columns)..<((i + 1) * columns) { sum += values[k] }
-        g[i] += sum
-      }
+      ElementwiseKernels.addRowSums(of: values, rows: rows, columns: columns, to: g)
     }
   }
 

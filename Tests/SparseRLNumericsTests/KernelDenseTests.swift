@@ -5,13 +5,16 @@ import Testing
 /// Dense kernels against the naive `Double` loops of `KernelReference` (tolerance stated there:
 /// `1e-4 * sum of |products| + 1e-6` per entry).
 @Suite struct KernelDenseTests {
-  /// `(out, in, batch)`: odd sizes, batch 1 (matrix-vector path), tile edges (6 x 16), and depths past the
+  /// `(out, in, batch)`: odd sizes, batch 1 (matrix-vector path), tile edges (6 x 16), depths past the
   /// 256-deep packing block (in = 300 for the forward pass, out = 300 for the input gradient, batch = 300 for
-  /// the weight gradient).
+  /// the weight gradient), and the thin path's shapes (out up to `DenseKernels.thinRows`: odd and even row
+  /// counts, batches around its 32- and 8-entry chunks, the output layers 256 -> 1 and 256 -> 6) next to the
+  /// first shape past it (9 rows, the GEMM).
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (3, 17, 1), (255, 17, 1), (17, 255, 1), (17, 3, 5), (6, 16, 16), (7, 17, 17),
     (255, 17, 33),
     (17, 255, 3), (13, 300, 2), (300, 13, 9), (5, 7, 300), (1, 255, 64), (64, 1, 8), (96, 70, 65),
+    (1, 256, 256), (6, 256, 256), (8, 33, 41), (3, 300, 37), (2, 5, 7), (9, 20, 40),
   ]
 
   @Test(arguments: shapes)

@@ -103,6 +103,34 @@ void srl_polyak_update(long count, float *target, const float *online, float kee
 void srl_outer_product(long rows, long columns, const float *left, const float *right, float *result,
                        bool accumulate);
 
+/// The most rows a weight may have for `srl_thin_forward` and `srl_thin_weight_gradient` to be chosen over
+/// `srl_gemm` (output layers: a critic's one value, an actor's few action dimensions).
+#define SRL_THIN_ROWS 8
+
+/// `output = W input` for `W` `[rows x depth]`, `input` `[depth x batch]`, `output` `[rows x batch]` (all
+/// row-major, contiguous), reading `input` in place: for weights of few rows, where `srl_gemm` would pack all of
+/// `input` for them. Never split across threads.
+void srl_thin_forward(long rows, long depth, const float *weights, const float *input, float *output, long batch);
+
+/// `weight_gradient (+)= output_gradient input^T` for `output_gradient` `[rows x batch]`, `input`
+/// `[columns x batch]`, `weight_gradient` `[rows x columns]`: one dot product per entry, for weights of few rows.
+/// Never split across threads.
+void srl_thin_weight_gradient(long rows, long columns, const float *output_gradient, const float *input,
+                              float *weight_gradient, long batch, bool accumulate);
+
+/// `output[i] = input[i] <= 0 ? 0 : input[i]` (Swift's `max(x, 0)`: NaN stays NaN) for `i < count`.
+void srl_relu_forward(long count, const float *input, float *output);
+
+/// `input_gradient[i] = output_gradient[i] * (output[i] > 0 ? 1 : 0)` for `i < count`.
+void srl_relu_backward(long count, const float *output, const float *output_gradient, float *input_gradient);
+
+/// `values[r * columns + c] += bias[r]` for a `[rows x columns]` matrix.
+void srl_add_bias(long rows, long columns, const float *bias, float *values);
+
+/// `sums[r] += values[r, 0] + ... + values[r, columns - 1]` for a `[rows x columns]` matrix, summed in 8-lane
+/// blocks (the order `add_row_sums` in KernelBodies.h documents), the same bits in every variant.
+void srl_add_row_sums(long rows, long columns, const float *values, float *sums);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,12 +9,18 @@ internal import CSparseRLKernels
 /// Batch 1 (acting) uses dedicated matrix-vector loops instead (`srl_matrix_vector`: four row dot products at a
 /// time; `srl_matrix_vector_transposed`: 64 result entries in registers while streaming down the rows), since
 /// padding a single column to a 16-wide tile would waste 15/16 of the arithmetic; the batch-1 weight gradient
-/// is the outer product `dy x^T` (`srl_outer_product`). The loops are C
+/// is the outer product `dy x^T` (`srl_outer_product`). Weights of at most ``thinRows`` rows skip the packing
+/// (see ``thinRows``). The loops are C
 /// (`CSparseRLKernels`), in the ``KernelVariant`` chosen at run time.
 ///
 /// Packing scratch comes from a ``KernelWorkspace``: the overloads without `workspace:` use the calling
 /// thread's ``KernelWorkspace/current``.
 public enum DenseKernels {
+  /// The most output features for which forward and weight gradient read the activations in place
+  /// (`srl_thin_forward`: rows in pairs, 32 batch entries in registers; `srl_thin_weight_gradient`: one dot
+  /// product per weight) instead of packing them for the GEMM: output layers such as a critic's 256 -> 1.
+  public static let thinRows = Int(SRL_THIN_ROWS)
+
   /// `Y = W X` (overwrites `output`).
   public static func forward(
     weights: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
@@ -49,6 +55,10 @@ public enum DenseKernels {
     }
     if batch == 1 {
       srl_matrix_vector(w, x, y, outFeatures, inFeatures)
+      return
+    }
+    if outFeatures <= thinRows {
+      srl_thin_forward(outFeatures, inFeatures, w, x, y, batch)
       return
     }
     PackedGEMM.multiply(
@@ -145,6 +155,10 @@ public enum DenseKernels {
     }
     if batch == 1 {
       srl_outer_product(outFeatures, inFeatures, dy, x, dw, accumulate)
+      return
+    }
+    if outFeatures <= thinRows {
+      srl_thin_weight_gradient(outFeatures, inFeatures, dy, x, dw, batch, accumulate)
       return
     }
     PackedGEMM.multiply(
