@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation check of the agents and the policy exports (not part of CI): applies each small semantic mutation below to the sources, one
-# at a time, builds in release, runs the agents' unit tests (no learning tests), restores the file, and prints
+# at a time, builds in release, runs the agents' and the layer kernels' unit tests (no learning tests), restores the file, and prints
 # whether a unit test killed the mutation. Every mutation in the list must be killed.
 #
 #   scripts/mutation-check.sh            # all mutations
