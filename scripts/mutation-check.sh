@@ -90,8 +90,16 @@ MUTATIONS = [
      "ReLU: NaN turned into 0"),
     ("Sources/SparseRLNetworks/Sequential.swift", "    for linear in linearsKeepingInput { linear.releaseSavedInput() }\n", "",
      "Sequential: kept inputs not released before a forward (a copy per pass)"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "if (gate) v = v * relu_derivative8(load(gate + c));",
+     "if (gate) v = v * relu_derivative8(load(gate));", "fused ReLU gate: every 8 lanes gated by the row's first 8"),
+    ("Sources/CSparseRLKernels/KernelDispatch.c", "  if (epilogue.gate) epilogue.gate += first * job->batch;\n", "",
+     "threaded fused ReLU gate: every part gated by the first rows"),
+    ("Sources/SparseRLNetworks/Sequential.swift", "reluGate: relu.output)", "reluGate: nil)",
+     "Sequential: fused backward without the ReLU's gate"),
+    ("Sources/SparseRLNetworks/Linear.swift", "relu: fusedReLU)", "relu: false)",
+     "Sequential: fused forward without the ReLU"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|OffPolicyDiagnosticsTests|KernelDenseTests|KernelElementwiseTests|AllocationTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|OffPolicyDiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

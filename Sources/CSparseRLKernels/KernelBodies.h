@@ -59,6 +59,66 @@ INLINE float hsum(v8 v) {
   return two[0] + two[1];
 }
 
+// MARK: - Epilogue (bias, ReLU, ReLU gate)
+
+// Plain compares, multiplies and adds (no fused multiply-add), so every variant gives the same bits, and a product
+// that applies the epilogue as it finishes a row gives the bits of the separate passes (`apply_epilogue`,
+// `relu_forward`, `relu_backward`). The row just written is still in L1, so the epilogue costs no memory pass.
+
+typedef int v8i __attribute__((ext_vector_type(8)));
+
+/// `v <= 0 ? 0 : v` per lane (Swift's `max(v, 0)`: -0 and +0 give +0, NaN stays NaN).
+INLINE v8 relu8(v8 v) {
+  v8i keep = ~(v <= (v8)0);
+  v8i bits;
+  memcpy(&bits, &v, sizeof bits);
+  bits &= keep;
+  memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+/// `gate > 0 ? 1 : 0` per lane: ReLU's derivative read from its output.
+INLINE v8 relu_derivative8(v8 gate) {
+  const v8 one = splat(1);
+  v8i one_bits;
+  memcpy(&one_bits, &one, sizeof one_bits);
+  v8i derivative_bits = (gate > (v8)0) & one_bits;
+  v8 derivative;
+  memcpy(&derivative, &derivative_bits, sizeof derivative);
+  return derivative;
+}
+
+INLINE float relu1(float v) { return v <= 0 ? 0 : v; }
+INLINE float relu_derivative1(float gate) { return gate > 0 ? 1.0f : 0.0f; }
+
+/// The epilogue on one row of `columns` entries: `bias` points at the row's bias (or is NULL), `gate` at the row's
+/// gate entries (or is NULL). O(columns).
+INLINE void finish_row(float *row, long columns, const float *bias, bool relu, const float *gate) {
+  if (!bias && !relu && !gate) return;
+  const v8 b = splat(bias ? *bias : 0);
+  long c = 0;
+  for (; c + 8 <= columns; c += 8) {
+    v8 v = load(row + c);
+    if (bias) v = v + b;
+    if (relu) v = relu8(v);
+    if (gate) v = v * relu_derivative8(load(gate + c));
+    store(row + c, v);
+  }
+  for (; c < columns; c++) {
+    float v = row[c];
+    if (bias) v = v + *bias;
+    if (relu) v = relu1(v);
+    if (gate) v = v * relu_derivative1(gate[c]);
+    row[c] = v;
+  }
+}
+
+/// `finish_row` for row `row` of a `[rows x columns]` result.
+INLINE void finish_result_row(float *result, long row, long columns, srl_epilogue e) {
+  finish_row(result + row * columns, columns, e.bias ? e.bias + row : NULL, e.relu,
+             e.gate ? e.gate + row * columns : NULL);
+}
+
 // MARK: - Packed matrix multiply
 
 // `C (+)= A B`, single-threaded, with a packed, register-blocked micro-kernel.
@@ -463,7 +523,7 @@ INLINE long block_end(const int32_t *index, long first, long row_end, long limit
 /// scalar tail columns (batch not a multiple of 8) run in one pass per row.
 INLINE void gather_rows(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
                         const float *values, const float *source, float *destination, long batch,
-                        const bool indirect) {
+                        const bool indirect, srl_epilogue epilogue) {
   const long vector_width = batch & ~7L;
   const long block_rows = SOURCE_BLOCK_BYTES / ((long)sizeof(float) * batch);
   for (long group = 0; group < rows; group += SOURCE_GROUP_ROWS) {
@@ -471,9 +531,11 @@ INLINE void gather_rows(long rows, const int32_t *start, const int32_t *index, c
     bool blocked =
         vector_width > 0 && block_rows > 0 && last_source_row(start, index, group, group_end) >= 4 * block_rows;
     if (!blocked) {
-      for (long row = group; row < group_end; row++)
+      for (long row = group; row < group_end; row++) {
         gather_span(start[row], start[row + 1], index, position, values, source, destination + row * batch, batch,
                     batch, indirect, false);
+        finish_result_row(destination, row, batch, epilogue);
+      }
       continue;
     }
     int32_t cursor[SOURCE_GROUP_ROWS];
@@ -496,19 +558,22 @@ INLINE void gather_rows(long rows, const int32_t *start, const int32_t *index, c
         remaining -= end - first;
       }
     }
-    for (long row = group; row < group_end; row++)
+    for (long row = group; row < group_end; row++) {
       for (long column = vector_width; column < batch; column++)
         destination[row * batch + column] =
             gather_scalar(start[row], start[row + 1], index, position, values, source + column, batch, indirect);
+      finish_result_row(destination, row, batch, epilogue);
+    }
   }
 }
 
 KERNEL void row_gather(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
-                       const float *values, const float *source, float *destination, long batch) {
+                       const float *values, const float *source, float *destination, long batch,
+                       srl_epilogue epilogue) {
   if (position)
-    gather_rows(rows, start, index, position, values, source, destination, batch, true);
+    gather_rows(rows, start, index, position, values, source, destination, batch, true, epilogue);
   else
-    gather_rows(rows, start, index, index, values, source, destination, batch, false);
+    gather_rows(rows, start, index, index, values, source, destination, batch, false, epilogue);
 }
 
 // Sampled product: `result[k] (+)= left[r, :] . right[index[k], :]` at the CSR entries only (the sparse weight
@@ -718,51 +783,27 @@ KERNEL void thin_weight_gradient(long rows, long columns, const float *dy, const
 
 // MARK: - Element-wise layer loops (activations, biases)
 
-// Plain compares, multiplies and adds (no fused multiply-add), so every variant gives the same bits.
+// ReLU and the epilogue as separate passes (the helpers in "Epilogue"), for the layers that do not fuse them.
 
 /// `y = max(x, 0)` with Swift's `max(x, 0)` semantics: 0 where `x <= 0` (so -0 and +0 give +0), `x` otherwise
 /// (so NaN stays NaN). O(count).
 KERNEL void relu_forward(long count, const float *x, float *y) {
-  typedef int v8i __attribute__((ext_vector_type(8)));
   long i = 0;
-  for (; i + 8 <= count; i += 8) {
-    v8 v = load(x + i);
-    v8i keep = ~(v <= (v8)0);
-    v8i bits;
-    memcpy(&bits, &v, sizeof bits);
-    bits &= keep;
-    memcpy(&v, &bits, sizeof v);
-    store(y + i, v);
-  }
-  for (; i < count; i++) y[i] = x[i] <= 0 ? 0 : x[i];
+  for (; i + 8 <= count; i += 8) store(y + i, relu8(load(x + i)));
+  for (; i < count; i++) y[i] = relu1(x[i]);
 }
 
 /// `dx = dy * (y > 0 ? 1 : 0)` (the product is taken, so an infinite or NaN `dy` where `y <= 0` gives NaN, as the
 /// scalar loop). O(count).
 KERNEL void relu_backward(long count, const float *y, const float *dy, float *dx) {
-  typedef int v8i __attribute__((ext_vector_type(8)));
-  const v8 one = splat(1);
-  v8i one_bits;
-  memcpy(&one_bits, &one, sizeof one_bits);
   long i = 0;
-  for (; i + 8 <= count; i += 8) {
-    v8i derivative_bits = (load(y + i) > (v8)0) & one_bits;
-    v8 derivative;
-    memcpy(&derivative, &derivative_bits, sizeof derivative);
-    store(dx + i, load(dy + i) * derivative);
-  }
-  for (; i < count; i++) dx[i] = dy[i] * (y[i] > 0 ? 1.0f : 0.0f);
+  for (; i + 8 <= count; i += 8) store(dx + i, load(dy + i) * relu_derivative8(load(y + i)));
+  for (; i < count; i++) dx[i] = dy[i] * relu_derivative1(y[i]);
 }
 
-/// `values[r, c] += bias[r]` for a row-major `[rows x columns]` matrix. O(rows * columns).
-KERNEL void add_bias(long rows, long columns, const float *bias, float *values) {
-  for (long r = 0; r < rows; r++) {
-    float *row = values + r * columns;
-    const v8 b = splat(bias[r]);
-    long c = 0;
-    for (; c + 8 <= columns; c += 8) store(row + c, load(row + c) + b);
-    for (; c < columns; c++) row[c] = row[c] + bias[r];
-  }
+/// The epilogue on every row of a row-major `[rows x columns]` matrix, in place. O(rows * columns).
+KERNEL void apply_epilogue(long rows, long columns, srl_epilogue epilogue, float *values) {
+  for (long r = 0; r < rows; r++) finish_result_row(values, r, columns, epilogue);
 }
 
 /// `sums[r] += sum_c values[r, c]` (a bias gradient): per row, two 8-lane partial sums over blocks of 16, one more
@@ -799,6 +840,6 @@ const srl_kernel_table SRL_TABLE = {
     .thin_weight_gradient = thin_weight_gradient,
     .relu_forward = relu_forward,
     .relu_backward = relu_backward,
-    .add_bias = add_bias,
+    .apply_epilogue = apply_epilogue,
     .add_row_sums = add_row_sums,
 };

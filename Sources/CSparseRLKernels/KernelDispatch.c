@@ -140,6 +140,7 @@ typedef struct sparse_job {
   float *result;
   long batch;
   bool accumulate;
+  srl_epilogue epilogue;
 } sparse_job;
 
 static void row_gather_part(void *context, long part, long parts, float *workspace) {
@@ -148,8 +149,11 @@ static void row_gather_part(void *context, long part, long parts, float *workspa
   long first = balanced_row(job->start, job->rows, part, parts);
   long last = balanced_row(job->start, job->rows, part + 1, parts);
   if (first >= last) return;
+  srl_epilogue epilogue = job->epilogue;
+  if (epilogue.bias) epilogue.bias += first;
+  if (epilogue.gate) epilogue.gate += first * job->batch;
   kernels()->row_gather(last - first, job->start + first, job->index, job->position, job->values, job->right,
-                        job->result + first * job->batch, job->batch);
+                        job->result + first * job->batch, job->batch, epilogue);
 }
 
 static void sampled_product_part(void *context, long part, long parts, float *workspace) {
@@ -172,13 +176,14 @@ void srl_matrix_vector_transposed(const float *matrix, const float *vector, floa
 }
 
 void srl_row_gather(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
-                    const float *values, const float *source, float *destination, long batch) {
+                    const float *values, const float *source, float *destination, long batch,
+                    srl_epilogue epilogue) {
   long parts = rows > 0 ? parts_for((double)(start[rows] - start[0]) * (double)batch, rows, 2, 4) : 1;
   if (parts <= 1) {
-    kernels()->row_gather(rows, start, index, position, values, source, destination, batch);
+    kernels()->row_gather(rows, start, index, position, values, source, destination, batch, epilogue);
     return;
   }
-  sparse_job job = {rows, start, index, position, values, NULL, source, destination, batch, false};
+  sparse_job job = {rows, start, index, position, values, NULL, source, destination, batch, false, epilogue};
   srl_parallel_run(row_gather_part, &job, parts, NULL);
 }
 
@@ -189,7 +194,7 @@ void srl_sampled_product(long rows, const int32_t *start, const int32_t *index, 
     kernels()->sampled_product(rows, start, index, left, right, result, batch, accumulate);
     return;
   }
-  sparse_job job = {rows, start, index, NULL, NULL, left, right, result, batch, accumulate};
+  sparse_job job = {rows, start, index, NULL, NULL, left, right, result, batch, accumulate, {NULL, false, NULL}};
   srl_parallel_run(sampled_product_part, &job, parts, NULL);
 }
 
@@ -223,8 +228,8 @@ void srl_relu_backward(long count, const float *output, const float *output_grad
   kernels()->relu_backward(count, output, output_gradient, input_gradient);
 }
 
-void srl_add_bias(long rows, long columns, const float *bias, float *values) {
-  kernels()->add_bias(rows, columns, bias, values);
+void srl_apply_epilogue(long rows, long columns, srl_epilogue epilogue, float *values) {
+  kernels()->apply_epilogue(rows, columns, epilogue, values);
 }
 
 void srl_add_row_sums(long rows, long columns, const float *values, float *sums) {

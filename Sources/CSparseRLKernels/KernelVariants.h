@@ -11,7 +11,7 @@ typedef struct srl_kernel_table {
   void (*matrix_vector)(const float *, const float *, float *, long, long);
   void (*matrix_vector_transposed)(const float *, const float *, float *, long, long);
   void (*row_gather)(long, const int32_t *, const int32_t *, const int32_t *, const float *, const float *,
-                     float *, long);
+                     float *, long, srl_epilogue);
   void (*sampled_product)(long, const int32_t *, const int32_t *, const float *, const float *, float *, long,
                           bool);
   void (*adam_update)(long, float *, const float *, float *, float *, float, float, float, float, float, float,
@@ -22,7 +22,7 @@ typedef struct srl_kernel_table {
   void (*thin_weight_gradient)(long, long, const float *, const float *, float *, long, bool);
   void (*relu_forward)(long, const float *, float *);
   void (*relu_backward)(long, const float *, const float *, float *);
-  void (*add_bias)(long, long, const float *, float *);
+  void (*apply_epilogue)(long, long, srl_epilogue, float *);
   void (*add_row_sums)(long, long, const float *, float *);
 } srl_kernel_table;
 

@@ -69,6 +69,18 @@ public final class ReLU: Layer {
     return buffers.inputGradient
   }
   public func copy() -> ReLU { ReLU() }
+
+  /// The last output, from which `backward` reads the derivative (a `Linear` behind this layer reads it as its
+  /// ReLU gate when `Sequential` fuses the two backward passes).
+  var output: Matrix { buffers.output }
+
+  /// Takes `output` (`max(x, 0)` of this layer's input, computed by the `Linear` in front, see
+  /// `Linear.forward(_:fusedReLU:)`) as the last output, by reference: `forward` without its pass.
+  func adoptFusedOutput(_ output: Matrix) { buffers.output = output }
+
+  /// Drops the reference `adoptFusedOutput` took, so the `Linear` that owns the buffer writes it next time
+  /// without a copy.
+  func releaseAdoptedOutput() { buffers.output = Matrix(rows: 0, columns: 0) }
 }
 
 /// `x` for `x > 0`, `negativeSlope * x` otherwise, element-wise (derivative `negativeSlope` at 0, as PyTorch).

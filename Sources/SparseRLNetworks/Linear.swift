@@ -148,7 +148,12 @@ public final class Linear: MaskableLayer {
     return outFeatures
   }
 
-  public func forward(_ x: Matrix) -> Matrix {
+  public func forward(_ x: Matrix) -> Matrix { forward(x, fusedReLU: false) }
+
+  /// `forward(x)`, then with `fusedReLU` `max(y, 0)` applied as the product finishes each row: the output of
+  /// this layer followed by a `ReLU` without a pass of its own (`Sequential` fuses such pairs). The bits are
+  /// those of the two layers one after the other.
+  func forward(_ x: Matrix, fusedReLU: Bool) -> Matrix {
     precondition(x.rows == inFeatures, "Linear(\(inFeatures)->\(outFeatures)): input has \(x.rows) features")
     let batch = x.columns
     saveInput(x)
@@ -156,18 +161,32 @@ public final class Linear: MaskableLayer {
     output.prepare(rows: outFeatures, columns: batch)
     input.scalars.withUnsafeBufferPointer { xs in
       output.scalars.withUnsafeMutableBufferPointer { ys in
-        product.forward(weight, bias: bias, input: xs, output: ys, n: batch)
+        product.forward(weight, bias: bias, input: xs, output: ys, n: batch, relu: fusedReLU)
       }
     }
     return output
   }
 
   public func backward(_ dy: Matrix, accumulateParameterGradients: Bool) -> Matrix {
+    backward(dy, accumulateParameterGradients: accumulateParameterGradients, reluGate: nil)
+  }
+
+  /// `backward(dy, accumulateParameterGradients:)`, then with a `reluGate` (the output of a `ReLU` in front of
+  /// this layer, `[in x batch]`) the input gradient multiplied by `reluGate > 0 ? 1 : 0` as the product
+  /// finishes each row: the gradient through that ReLU as well, without its pass (`Sequential` fuses such
+  /// pairs). The bits are those of the two backward passes one after the other.
+  func backward(_ dy: Matrix, accumulateParameterGradients: Bool, reluGate: Matrix?) -> Matrix {
     let batch = input.columns
     precondition(
       dy.rows == outFeatures && dy.columns == batch,
       "Linear(\(inFeatures)->\(outFeatures)).backward: gradient is \(dy.rows)x\(dy.columns), expected \(outFeatures)x\(batch)"
     )
+    if let reluGate {
+      precondition(
+        reluGate.rows == inFeatures && reluGate.columns == batch,
+        "Linear(\(inFeatures)->\(outFeatures)).backward: ReLU gate is \(reluGate.rows)x\(reluGate.columns), expected \(inFeatures)x\(batch)"
+      )
+    }
     saveOutputGradient(dy)
     inputGradient.prepare(rows: inFeatures, columns: batch)
     input.scalars.withUnsafeBufferPointer { xs in
@@ -177,7 +196,9 @@ public final class Linear: MaskableLayer {
           if let bias { WeightProduct.accumulateRowSums(dys, rows: outFeatures, columns: batch, into: bias) }
         }
         inputGradient.scalars.withUnsafeMutableBufferPointer { dxs in
-          product.inputGradient(weight, outputGradient: dys, inputGradient: dxs, n: batch)
+          withOptionalBuffer(reluGate?.scalars) { gate in
+            product.inputGradient(weight, outputGradient: dys, inputGradient: dxs, n: batch, gate: gate)
+          }
         }
       }
     }

@@ -16,6 +16,23 @@ public final class Sequential: Layer {
   private let linearsKeepingInput: [Linear]
   private let linearsKeepingOutputGradient: [Linear]
 
+  /// The passes in order: each layer's own, except that a `Linear` followed by a `ReLU` is one forward step
+  /// (the product applies the ReLU as it finishes each row), and a `Linear` preceded by a `ReLU` one backward
+  /// step (the input-gradient product applies the ReLU's gate): the same bits, one pass over each activation
+  /// fewer per pair.
+  private let forwardSteps: [Step]
+  /// The backward passes, last layer first.
+  private let backwardSteps: [Step]
+  /// The ReLUs whose forward output a `Linear` writes (released with the saved inputs before each forward).
+  private let fusedReLUs: [ReLU]
+
+  /// One pass of the network: a layer's own (`layer`), or a `Linear` at `index` fused with the `ReLU` after it
+  /// (forward) or before it (backward).
+  private enum Step {
+    case layer(index: Int)
+    case linearWithReLU(index: Int, linear: Linear, relu: ReLU)
+  }
+
   /// A network applying `layers` in order.
   public init(_ layers: [any Layer]) {
     self.layers = layers
@@ -25,6 +42,8 @@ public final class Sequential: Layer {
     linearsKeepingOutputGradient = linears.filter { $0.0 < layers.count - 1 }.map(\.1)
     for linear in linearsKeepingInput { linear.savesInputByReference = true }
     for linear in linearsKeepingOutputGradient { linear.savesOutputGradientByReference = true }
+    (forwardSteps, fusedReLUs) = Sequential.forwardSteps(layers)
+    backwardSteps = Sequential.backwardSteps(layers)
     assignParameterNames()
   }
 
@@ -41,17 +60,54 @@ public final class Sequential: Layer {
     layers.reduce(inputFeatures) { $1.outputFeatures(forInput: $0) }
   }
 
+  /// The forward steps of `layers`, fusing each `Linear` with a `ReLU` right after it, and those ReLUs.
+  private static func forwardSteps(_ layers: [any Layer]) -> ([Step], [ReLU]) {
+    var steps: [Step] = []
+    var relus: [ReLU] = []
+    var index = 0
+    while index < layers.count {
+      if let linear = layers[index] as? Linear, index + 1 < layers.count, let relu = layers[index + 1] as? ReLU {
+        steps.append(.linearWithReLU(index: index, linear: linear, relu: relu))
+        relus.append(relu)
+        index += 2
+      } else {
+        steps.append(.layer(index: index))
+        index += 1
+      }
+    }
+    return (steps, relus)
+  }
+
+  /// The backward steps of `layers`, last layer first, fusing each `Linear` with a `ReLU` right before it.
+  private static func backwardSteps(_ layers: [any Layer]) -> [Step] {
+    var steps: [Step] = []
+    var index = layers.count - 1
+    while index >= 0 {
+      if let linear = layers[index] as? Linear, index > 0, let relu = layers[index - 1] as? ReLU {
+        steps.append(.linearWithReLU(index: index, linear: linear, relu: relu))
+        index -= 2
+      } else {
+        steps.append(.layer(index: index))
+        index -= 1
+      }
+    }
+    return steps
+  }
+
   public func forward(_ input: Matrix) -> Matrix {
     for linear in linearsKeepingInput { linear.releaseSavedInput() }
-    guard Profiler.isEnabled else {
-      var x = input
-      for layer in layers { x = layer.forward(x) }
-      return x
-    }
+    for relu in fusedReLUs { relu.releaseAdoptedOutput() }
+    // Labels are autoclosures, built only while the profiler records.
     return Profiler.measure(profileName + " forward") {
       var x = input
-      for (index, layer) in layers.enumerated() {
-        x = Profiler.measure(Sequential.profileLabel(index, layer)) { layer.forward(x) }
+      for step in forwardSteps {
+        switch step {
+        case .layer(let index):
+          x = Profiler.measure(profileLabel(step)) { layers[index].forward(x) }
+        case .linearWithReLU(_, let linear, let relu):
+          x = Profiler.measure(profileLabel(step)) { linear.forward(x, fusedReLU: true) }
+          relu.adoptFusedOutput(x)
+        }
       }
       return x
     }
@@ -59,45 +115,55 @@ public final class Sequential: Layer {
 
   public func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix {
     for linear in linearsKeepingOutputGradient { linear.releaseSavedOutputGradient() }
-    guard Profiler.isEnabled else {
-      var gradient = outputGradient
-      for layer in layers.reversed() {
-        gradient = layer.backward(gradient, accumulateParameterGradients: accumulateParameterGradients)
-      }
-      return gradient
-    }
     let kind = accumulateParameterGradients ? " backward" : " backward (input gradient only)"
     return Profiler.measure(profileName + kind) {
-      var gradient = outputGradient
-      for (index, layer) in layers.enumerated().reversed() {
-        gradient = Profiler.measure(Sequential.profileLabel(index, layer)) {
-          layer.backward(gradient, accumulateParameterGradients: accumulateParameterGradients)
+      backward(outputGradient, steps: backwardSteps[...], accumulateParameterGradients: accumulateParameterGradients)
+    }
+  }
+
+  /// `outputGradient` through `steps`, in order.
+  private func backward(_ outputGradient: Matrix, steps: ArraySlice<Step>, accumulateParameterGradients: Bool)
+    -> Matrix
+  {
+    var gradient = outputGradient
+    for step in steps {
+      switch step {
+      case .layer(let index):
+        gradient = Profiler.measure(profileLabel(step)) {
+          layers[index].backward(gradient, accumulateParameterGradients: accumulateParameterGradients)
+        }
+      case .linearWithReLU(_, let linear, let relu):
+        gradient = Profiler.measure(profileLabel(step)) {
+          linear.backward(gradient, accumulateParameterGradients: accumulateParameterGradients, reluGate: relu.output)
         }
       }
-      return gradient
     }
+    return gradient
   }
 
   /// `backward(outputGradient, accumulateParameterGradients: true)` without the input gradient of the first
   /// layer when it is a `Linear` (nothing reads the gradient with respect to a network's input during a
   /// parameter update): the same parameter gradients, one product fewer.
   public func accumulateParameterGradients(_ outputGradient: Matrix) {
+    // A first `Linear` has no ReLU before it, so the last backward step is its own.
     guard let first = layers.first as? Linear else {
       _ = backward(outputGradient, accumulateParameterGradients: true)
       return
     }
     for linear in linearsKeepingOutputGradient { linear.releaseSavedOutputGradient() }
-    // Labels are autoclosures, built only while the profiler records.
     Profiler.measure(profileName + " backward") {
-      var gradient = outputGradient
-      for index in stride(from: layers.count - 1, to: 0, by: -1) {
-        gradient = Profiler.measure(Sequential.profileLabel(index, layers[index])) {
-          layers[index].backward(gradient, accumulateParameterGradients: true)
-        }
-      }
+      let gradient = backward(outputGradient, steps: backwardSteps.dropLast(), accumulateParameterGradients: true)
       Profiler.measure(Sequential.profileLabel(0, first) + " (no input gradient)") {
         first.accumulateParameterGradients(gradient)
       }
+    }
+  }
+
+  /// A step's name in a profile: its layer's, with ` + ReLU` for a fused pair.
+  private func profileLabel(_ step: Step) -> String {
+    switch step {
+    case .layer(let index): Sequential.profileLabel(index, layers[index])
+    case .linearWithReLU(let index, let linear, _): Sequential.profileLabel(index, linear) + " + ReLU"
     }
   }
 

@@ -45,15 +45,28 @@ struct WeightProduct {
     }
   }
 
-  /// `output = W input + bias` (the bias broadcast over the `n` columns), `output` `[out x n]`.
+  /// `output = W input + bias` (the bias broadcast over the `n` columns), then `max(output, 0)` if `relu`;
+  /// `output` `[out x n]`. The sparse kernels add the bias and apply the ReLU as they finish each row; the dense
+  /// ones leave it to one pass after the product: the same bits either way.
   mutating func forward(
     _ weight: Parameter, bias: Parameter?, input: UnsafeBufferPointer<Float>,
-    output: UnsafeMutableBufferPointer<Float>, n: Int
+    output: UnsafeMutableBufferPointer<Float>, n: Int, relu: Bool = false
   ) {
-    multiply(weight, input: input, output: output, n: n)
-    guard let bias else { return }
-    bias.value.withUnsafeBufferPointer { b in
-      ElementwiseKernels.addBias(b, to: output, rows: weight.rows, columns: n)
+    withOptionalBuffer(bias?.value) { b in
+      if let pattern = weight.pattern, pattern.density < denseKernelDensity {
+        weight.value.withUnsafeBufferPointer { values in
+          SparseKernels.forward(
+            pattern: pattern, values: values, input: input, output: output, batch: n, bias: b, relu: relu)
+        }
+        return
+      }
+      denseOperand(weight) { dense in
+        DenseKernels.forward(
+          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n)
+      }
+      if b != nil || relu {
+        ElementwiseKernels.applyEpilogue(to: output, rows: weight.rows, columns: n, bias: b, relu: relu)
+      }
     }
   }
 
@@ -66,60 +79,43 @@ struct WeightProduct {
     }
   }
 
-  private mutating func multiply(
-    _ weight: Parameter, input: UnsafeBufferPointer<Float>, output: UnsafeMutableBufferPointer<Float>, n: Int
-  ) {
+  /// Calls `body` with the dense `[out x in]` values of `weight`: its own for a dense weight, the scratch copy
+  /// for a sparse one.
+  private mutating func denseOperand(_ weight: Parameter, _ body: (UnsafeBufferPointer<Float>) -> Void) {
     if let pattern = weight.pattern {
-      if pattern.density < denseKernelDensity {
-        weight.value.withUnsafeBufferPointer { values in
-          SparseKernels.forward(pattern: pattern, values: values, input: input, output: output, batch: n)
-        }
-        return
-      }
       scatterIntoScratch(weight, pattern)
-      scratch.withUnsafeBufferPointer { dense in
-        DenseKernels.forward(
-          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n)
-      }
+      scratch.withUnsafeBufferPointer(body)
     } else {
-      weight.value.withUnsafeBufferPointer { dense in
-        DenseKernels.forward(
-          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n)
-      }
+      weight.value.withUnsafeBufferPointer(body)
     }
   }
 
-  /// `inputGradient = W^T outputGradient`, `inputGradient` `[in x n]`.
+  /// `inputGradient = W^T outputGradient`, `inputGradient` `[in x n]`; with a `gate` (`[in x n]`, the output of
+  /// the ReLU in front of the layer) then `inputGradient *= (gate > 0 ? 1 : 0)`, the gradient through that ReLU.
   mutating func inputGradient(
     _ weight: Parameter, outputGradient: UnsafeBufferPointer<Float>, inputGradient: UnsafeMutableBufferPointer<Float>,
-    n: Int
+    n: Int, gate: UnsafeBufferPointer<Float>? = nil
   ) {
-    if let pattern = weight.pattern {
-      if pattern.density < denseKernelDensity {
-        if transposedValues.count < pattern.nonzeroCount {
-          transposedValues = [Float](repeating: 0, count: pattern.nonzeroCount)
+    if let pattern = weight.pattern, pattern.density < denseKernelDensity {
+      if transposedValues.count < pattern.nonzeroCount {
+        transposedValues = [Float](repeating: 0, count: pattern.nonzeroCount)
+      }
+      weight.value.withUnsafeBufferPointer { values in
+        transposedValues.withUnsafeMutableBufferPointer { transposed in
+          SparseKernels.inputGradient(
+            pattern: pattern, values: values, outputGradient: outputGradient, inputGradient: inputGradient, batch: n,
+            transposedValues: transposed, gate: gate)
         }
-        weight.value.withUnsafeBufferPointer { values in
-          transposedValues.withUnsafeMutableBufferPointer { transposed in
-            SparseKernels.inputGradient(
-              pattern: pattern, values: values, outputGradient: outputGradient, inputGradient: inputGradient, batch: n,
-              transposedValues: transposed)
-          }
-        }
-        return
       }
-      scatterIntoScratch(weight, pattern)
-      scratch.withUnsafeBufferPointer { dense in
-        DenseKernels.inputGradient(
-          weights: dense, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: weight.rows,
-          inFeatures: weight.columns, batch: n)
-      }
-    } else {
-      weight.value.withUnsafeBufferPointer { dense in
-        DenseKernels.inputGradient(
-          weights: dense, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: weight.rows,
-          inFeatures: weight.columns, batch: n)
-      }
+      return
+    }
+    denseOperand(weight) { dense in
+      DenseKernels.inputGradient(
+        weights: dense, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: weight.rows,
+        inFeatures: weight.columns, batch: n)
+    }
+    if let gate {
+      ElementwiseKernels.applyEpilogue(to: inputGradient, rows: weight.columns, columns: n, gate: gate)
     }
   }
 
@@ -155,4 +151,12 @@ struct WeightProduct {
     }
     return result
   }
+}
+
+/// Calls `body` with the contents of `array` if there is one, with `nil` otherwise.
+func withOptionalBuffer<Result>(
+  _ array: [Float]?, _ body: (UnsafeBufferPointer<Float>?) -> Result
+) -> Result {
+  guard let array else { return body(nil) }
+  return array.withUnsafeBufferPointer { body($0) }
 }

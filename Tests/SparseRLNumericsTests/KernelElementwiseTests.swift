@@ -2,7 +2,7 @@ import Testing
 
 @testable import SparseRLNumerics
 
-/// The layers' element-wise kernels against scalar Swift loops: ReLU and the bias add must match bit for bit
+/// The layers' element-wise kernels against scalar Swift loops: ReLU and the epilogue must match bit for bit
 /// (the same operations), the row sums (a different summation order) the `Double` sum within float rounding.
 /// Lengths and widths straddle the 8- and 16-lane blocks and their scalar tails.
 @Suite struct KernelElementwiseTests {
@@ -43,16 +43,27 @@ import Testing
     #expect(dx.map(\.bitPattern) == expected.map(\.bitPattern))
   }
 
-  @Test(arguments: [(1, 1), (3, 7), (2, 8), (5, 17), (4, 256)])
-  func addBiasMatchesScalarLoopBitForBit(shape: (Int, Int)) {
+  /// The epilogue forms the layers use: bias, bias + ReLU, ReLU alone, ReLU gate.
+  enum EpilogueForm: CaseIterable { case bias, biasReLU, relu, gate }
+
+  @Test(arguments: [(1, 1), (3, 7), (2, 8), (5, 17), (4, 256)], EpilogueForm.allCases)
+  func epilogueMatchesSeparateScalarLoopsBitForBit(shape: (Int, Int), form: EpilogueForm) {
     let (rows, columns) = shape
     var generator = RandomGenerator(seed: UInt64(rows * 100 + columns))
     let bias = KernelReference.randomValues(rows, &generator)
-    var values = KernelReference.randomValues(rows * columns, &generator)
-    var expected = values
-    for r in 0..<rows { for c in 0..<columns { expected[r * columns + c] += bias[r] } }
+    var values = Self.valuesWithSpecials(rows * columns, seed: UInt64(rows + columns))
+    let gate = Self.valuesWithSpecials(rows * columns, seed: UInt64(rows + columns + 1)).map { max($0, 0) }
+    let useBias = form == .bias || form == .biasReLU
+    let relu = form == .biasReLU || form == .relu
+    let expected = KernelReference.epilogue(
+      values, rows: rows, columns: columns, bias: useBias ? bias : nil, relu: relu, gate: form == .gate ? gate : nil)
     bias.withUnsafeBufferPointer { b in
-      values.withUnsafeMutableBufferPointer { v in ElementwiseKernels.addBias(b, to: v, rows: rows, columns: columns) }
+      gate.withUnsafeBufferPointer { g in
+        values.withUnsafeMutableBufferPointer { v in
+          ElementwiseKernels.applyEpilogue(
+            to: v, rows: rows, columns: columns, bias: useBias ? b : nil, relu: relu, gate: form == .gate ? g : nil)
+        }
+      }
     }
     #expect(values.map(\.bitPattern) == expected.map(\.bitPattern))
   }

@@ -153,6 +153,63 @@ import Testing
     _ = pattern
   }
 
+  /// Bias and ReLU fused into `forward`, and the ReLU gate into `inputGradient` (through `valuePosition` and
+  /// through CSC-ordered values), give the bits of the plain product followed by the scalar passes: on every
+  /// path of the gather (chunks, blocked sources, scalar tails) and for an empty pattern.
+  @Test(arguments: shapes, [0.5, 0.9, 1])
+  func fusedEpilogueMatchesSeparatePassesBitForBit(shape: (Int, Int, Int), sparsity: Double) {
+    let (out, inFeatures, batch) = shape
+    var (pattern, values, _, generator) = Self.layer(shape, sparsity: sparsity, seed: 14)
+    let x = KernelReference.randomValues(inFeatures * batch, &generator)
+    let dy = KernelReference.randomValues(out * batch, &generator)
+    let bias = KernelReference.randomValues(out, &generator)
+    var gate = KernelReference.randomValues(inFeatures * batch, &generator).map { max($0, 0) }
+    if gate.count > 2 { gate[1] = 0 }
+    var plainY = [Float](repeating: .nan, count: out * batch)
+    var fusedY = plainY
+    var plainDX = [Float](repeating: .nan, count: inFeatures * batch)
+    var gatedDX = plainDX
+    var gatedTransposedDX = plainDX
+    var scratch = [Float](repeating: .nan, count: pattern.nonzeroCount)
+    values.withUnsafeBufferPointer { v in
+      x.withUnsafeBufferPointer { x in
+        plainY.withUnsafeMutableBufferPointer { y in
+          SparseKernels.forward(pattern: pattern, values: v, input: x, output: y, batch: batch)
+        }
+        bias.withUnsafeBufferPointer { b in
+          fusedY.withUnsafeMutableBufferPointer { y in
+            SparseKernels.forward(pattern: pattern, values: v, input: x, output: y, batch: batch, bias: b, relu: true)
+          }
+        }
+      }
+      dy.withUnsafeBufferPointer { dy in
+        plainDX.withUnsafeMutableBufferPointer { dx in
+          SparseKernels.inputGradient(pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch)
+        }
+        gate.withUnsafeBufferPointer { g in
+          gatedDX.withUnsafeMutableBufferPointer { dx in
+            SparseKernels.inputGradient(
+              pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch, gate: g)
+          }
+          gatedTransposedDX.withUnsafeMutableBufferPointer { dx in
+            scratch.withUnsafeMutableBufferPointer { t in
+              SparseKernels.inputGradient(
+                pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch,
+                transposedValues: t, gate: g)
+            }
+          }
+        }
+      }
+    }
+    let expectedY = KernelReference.epilogue(plainY, rows: out, columns: batch, bias: bias, relu: true)
+    let expectedDX = KernelReference.epilogue(plainDX, rows: inFeatures, columns: batch, gate: gate)
+    #expect(fusedY.map(\.bitPattern) == expectedY.map(\.bitPattern), "shape \(shape), sparsity \(sparsity)")
+    #expect(gatedDX.map(\.bitPattern) == expectedDX.map(\.bitPattern), "shape \(shape), sparsity \(sparsity)")
+    #expect(
+      gatedTransposedDX.map(\.bitPattern) == expectedDX.map(\.bitPattern), "shape \(shape), sparsity \(sparsity)")
+    _ = pattern
+  }
+
   /// A fully dense pattern gives the same results as the dense kernels (up to rounding).
   @Test func densePatternAgreesWithDenseKernels() {
     let (out, inFeatures, batch) = (37, 45, 40)

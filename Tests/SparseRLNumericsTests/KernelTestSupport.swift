@@ -73,6 +73,18 @@ enum KernelReference {
     return (dw, bound)
   }
 
+  /// The products' epilogue as separate scalar passes over a `[rows x columns]` matrix: `v + bias[r]`, then
+  /// `max(v, 0)`, then `v * (gate[r, c] > 0 ? 1 : 0)`, each only when given.
+  static func epilogue(
+    _ values: [Float], rows: Int, columns: Int, bias: [Float]? = nil, relu: Bool = false, gate: [Float]? = nil
+  ) -> [Float] {
+    var result = values
+    if let bias { for r in 0..<rows { for c in 0..<columns { result[r * columns + c] += bias[r] } } }
+    if relu { result = result.map { max($0, 0) } }
+    if let gate { for k in result.indices { result[k] *= gate[k] > 0 ? 1 : 0 } }
+    return result
+  }
+
   /// Uniform random floats in [-1, 1).
   static func randomValues(_ count: Int, _ generator: inout RandomGenerator) -> [Float] {
     (0..<count).map { _ in generator.uniform(-1, 1) }

@@ -77,10 +77,14 @@ import Testing
     var generator = start
     let x = KernelReference.randomValues(inFeatures * batch, &generator)
     let dy = KernelReference.randomValues(out * batch, &generator)
+    let bias = KernelReference.randomValues(out, &generator)
+    let gate = KernelReference.randomValues(inFeatures * batch, &generator).map { max($0, 0) }
     let all = Self.results {
       var y = [Float](repeating: .nan, count: out * batch)
       var dx = [Float](repeating: .nan, count: inFeatures * batch)
       var dw = [Float](repeating: 1, count: pattern.nonzeroCount)
+      var fusedY = y
+      var gatedDX = dx
       values.withUnsafeBufferPointer { v in
         x.withUnsafeBufferPointer { x in
           dy.withUnsafeBufferPointer { dy in
@@ -95,15 +99,36 @@ import Testing
               SparseKernels.weightGradient(
                 pattern: pattern, outputGradient: dy, input: x, valueGradient: dw, batch: batch, accumulate: true)
             }
+            bias.withUnsafeBufferPointer { b in
+              fusedY.withUnsafeMutableBufferPointer { y in
+                SparseKernels.forward(
+                  pattern: pattern, values: v, input: x, output: y, batch: batch, bias: b, relu: true)
+              }
+            }
+            gate.withUnsafeBufferPointer { g in
+              gatedDX.withUnsafeMutableBufferPointer { dx in
+                SparseKernels.inputGradient(
+                  pattern: pattern, values: v, outputGradient: dy, inputGradient: dx, batch: batch, gate: g)
+              }
+            }
           }
         }
       }
-      return y + dx + dw
+      return y + dx + dw + fusedY + gatedDX
     }
     Self.expectIdentical(all)
     let (expected, bound) = KernelReference.inputGradient(dense, dy, out: out, in: inFeatures, batch: batch)
     let dx = Array(all[2][(out * batch)..<(out * batch + inFeatures * batch)])
     #expect(KernelReference.mismatches(dx, expected, bound).isEmpty)
+    // Each part applies the epilogue to its own rows: the bias and gate of those rows, not of the first ones.
+    let y = Array(all[2][0..<(out * batch)])
+    let tail = all[2].count - out * batch - inFeatures * batch
+    let fusedY = Array(all[2][tail..<(tail + out * batch)])
+    let gatedDX = Array(all[2][(tail + out * batch)...])
+    let expectedY = KernelReference.epilogue(y, rows: out, columns: batch, bias: bias, relu: true)
+    let expectedDX = KernelReference.epilogue(dx, rows: inFeatures, columns: batch, gate: gate)
+    #expect(fusedY.map(\.bitPattern) == expectedY.map(\.bitPattern))
+    #expect(gatedDX.map(\.bitPattern) == expectedDX.map(\.bitPattern))
   }
 
   /// `availableCores` (what `threads: 0` uses) counts the processors this process may run on, as coreutils'

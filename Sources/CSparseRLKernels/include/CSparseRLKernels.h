@@ -45,10 +45,24 @@ void srl_matrix_vector(const float *matrix, const float *vector, float *result, 
 void srl_matrix_vector_transposed(const float *matrix, const float *vector, float *result, long rows,
                                   long columns);
 
+/// What a kernel applies to each entry `v` of result row `r` before it leaves the kernel, in this order (each
+/// step optional): `v = v + bias[r]`; then `v = v <= 0 ? 0 : v` if `relu` (ReLU, Swift's `max(v, 0)`); then
+/// `v = v * (gate[r, c] > 0 ? 1 : 0)` (ReLU's backward, `gate` being the ReLU's output, laid out as the result).
+/// The same adds, compares and multiplies as `srl_apply_epilogue`, `srl_relu_forward` and `srl_relu_backward`
+/// in separate passes, so the bits are those of the
+/// separate passes. `{NULL, false, NULL}` applies nothing.
+typedef struct srl_epilogue {
+  const float *bias;
+  bool relu;
+  const float *gate;
+} srl_epilogue;
+
 /// `destination[r, :] = sum_{k in start[r]..<start[r+1]} value(k) * source[index[k], :]` for `r < rows`, with
 /// `value(k) = values[position[k]]` if `position` is not NULL, else `values[k]`; rows are `batch` floats long.
+/// Each row gets `epilogue` (`bias` and `gate` indexed from row 0) once its sum is complete.
 void srl_row_gather(long rows, const int32_t *start, const int32_t *index, const int32_t *position,
-                    const float *values, const float *source, float *destination, long batch);
+                    const float *values, const float *source, float *destination, long batch,
+                    srl_epilogue epilogue);
 
 /// `result[k] = left[r, :] . right[index[k], :]` (or `+=` when `accumulate`) for every entry `k` in
 /// `start[r]..<start[r+1]` of every row `r < rows`; rows of `left` and `right` are `batch` floats long.
@@ -124,8 +138,8 @@ void srl_relu_forward(long count, const float *input, float *output);
 /// `input_gradient[i] = output_gradient[i] * (output[i] > 0 ? 1 : 0)` for `i < count`.
 void srl_relu_backward(long count, const float *output, const float *output_gradient, float *input_gradient);
 
-/// `values[r * columns + c] += bias[r]` for a `[rows x columns]` matrix.
-void srl_add_bias(long rows, long columns, const float *bias, float *values);
+/// `epilogue` applied in place to every entry of a `[rows x columns]` matrix (`values[r * columns + c]`).
+void srl_apply_epilogue(long rows, long columns, srl_epilogue epilogue, float *values);
 
 /// `sums[r] += values[r, 0] + ... + values[r, columns - 1]` for a `[rows x columns]` matrix, summed in 8-lane
 /// blocks (the order `add_row_sums` in KernelBodies.h documents), the same bits in every variant.

@@ -1,6 +1,7 @@
 internal import CSparseRLKernels
 
-/// The element-wise loops of the layers (ReLU, bias add, bias gradient), in the C kernels: 8 lanes at a time,
+/// The element-wise loops of the layers (ReLU; the products' epilogue of bias add, ReLU and ReLU gate; the bias
+/// gradient), in the C kernels: 8 lanes at a time,
 /// with plain compares, multiplies and adds, so every ``KernelVariant`` gives the same bits. Each is
 /// O(elements) and allocates nothing. Matrices are row-major `[rows x columns]` (features x batch for
 /// activations).
@@ -28,15 +29,21 @@ public enum ElementwiseKernels {
     srl_relu_backward(count, y, dy, dx)
   }
 
-  /// `values[r, c] += bias[r]` for `values` `[rows x columns]`.
-  public static func addBias(
-    _ bias: UnsafeBufferPointer<Float>, to values: UnsafeMutableBufferPointer<Float>, rows: Int, columns: Int
+  /// The epilogue of a product, in place on `values` `[rows x columns]`: each entry `v` of row `r` becomes
+  /// `v + bias[r]` (with a `bias`), then `max(v, 0)` (with `relu`, the semantics of ``relu(input:output:)``), then
+  /// `v * (gate[r, c] > 0 ? 1 : 0)` (with a `gate` `[rows x columns]`, the output of a ReLU: its backward pass).
+  /// The products in ``SparseKernels`` apply the same epilogue as they finish each row, with the same bits.
+  public static func applyEpilogue(
+    to values: UnsafeMutableBufferPointer<Float>, rows: Int, columns: Int,
+    bias: UnsafeBufferPointer<Float>? = nil, relu: Bool = false, gate: UnsafeBufferPointer<Float>? = nil
   ) {
     precondition(
-      rows >= 0 && columns >= 0 && bias.count >= rows && values.count >= rows * columns,
-      "ElementwiseKernels.addBias: \(bias.count) biases, \(values.count) values for [\(rows) x \(columns)]")
+      rows >= 0 && columns >= 0 && values.count >= rows * columns,
+      "ElementwiseKernels.applyEpilogue: \(values.count) values for [\(rows) x \(columns)]")
+    let epilogue = srl_epilogue(
+      bias: bias, relu: relu, gate: gate, rows: rows, columns: columns, caller: "ElementwiseKernels.applyEpilogue")
     guard rows > 0, columns > 0 else { return }
-    srl_add_bias(rows, columns, bias.baseAddress!, values.baseAddress!)
+    srl_apply_epilogue(rows, columns, epilogue, values.baseAddress!)
   }
 
   /// `sums[r] += values[r, 0] + ... + values[r, columns - 1]` (a bias gradient), summed in a fixed order of
@@ -52,4 +59,23 @@ public enum ElementwiseKernels {
     guard columns > 0 else { return }
     srl_add_row_sums(rows, columns, values.baseAddress!, sums.baseAddress!)
   }
+}
+
+extension srl_epilogue {
+  /// The C epilogue of a `[rows x columns]` result; stops with a message naming `caller` if `bias` has fewer than
+  /// `rows` entries or `gate` fewer than `rows * columns`.
+  init(
+    bias: UnsafeBufferPointer<Float>?, relu: Bool, gate: UnsafeBufferPointer<Float>?, rows: Int, columns: Int,
+    caller: String
+  ) {
+    if let bias {
+      precondition(bias.count >= rows, "\(caller): \(bias.count) biases for \(rows) rows")
+    }
+    if let gate {
+      precondition(
+        gate.count >= rows * columns, "\(caller): gate holds \(gate.count) floats, [\(rows) x \(columns)] needs more")
+    }
+    self.init(bias: bias?.baseAddress, relu: relu, gate: gate?.baseAddress)
+  }
+
 }

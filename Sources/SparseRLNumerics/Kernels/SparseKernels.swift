@@ -14,13 +14,18 @@ internal import CSparseRLKernels
 ///   so each block is read from cache by all rows of the group: the same multiply-adds in the same order.
 /// - `inputGradient` does the same over the CSC index (columns of `W` = rows of `W^T`), reading each value
 ///   through `valuePosition`: a gather with register accumulation, never a scatter.
+/// - `forward` and `inputGradient` take an epilogue (bias add and ReLU; ReLU's backward gate) that each row gets as
+///   soon as its sum is complete, while it is still in L1: the bits of ``ElementwiseKernels/applyEpilogue(to:rows:columns:bias:relu:gate:)``
+///   run after the product, without a second pass over the result.
 /// - `weightGradient` computes the sampled products `dY[i, :] . X[j, :]` at active positions only, four
 ///   active weights of a row at a time so each loaded `dY` vector feeds four FMAs, `X` in blocks as above.
 public enum SparseKernels {
-  /// `Y = W X` with `W` sparse (overwrites `output`, `[rows x batch]`).
+  /// `Y = W X` with `W` sparse (overwrites `output`, `[rows x batch]`), then with a `bias` (`rows` entries)
+  /// `Y[r, :] += bias[r]`, then with `relu` `Y = max(Y, 0)`.
   public static func forward(
     pattern: SparsePattern, values: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
-    output: UnsafeMutableBufferPointer<Float>, batch: Int
+    output: UnsafeMutableBufferPointer<Float>, batch: Int, bias: UnsafeBufferPointer<Float>? = nil,
+    relu: Bool = false
   ) {
     precondition(batch >= 0, "forward: negative batch \(batch)")
     precondition(
@@ -32,19 +37,24 @@ public enum SparseKernels {
     precondition(
       output.count >= pattern.rows * batch,
       "forward: output holds \(output.count) floats, [\(pattern.rows) x \(batch)] needs more")
+    let epilogue = srl_epilogue(
+      bias: bias, relu: relu, gate: nil, rows: pattern.rows, columns: batch, caller: "SparseKernels.forward")
     guard pattern.rows > 0, batch > 0, let y = output.baseAddress else { return }
     guard pattern.nonzeroCount > 0, let w = values.baseAddress, let x = input.baseAddress else {
       y.update(repeating: 0, count: pattern.rows * batch)
+      srl_apply_epilogue(pattern.rows, batch, epilogue, y)
       return
     }
     pattern.rowStart.withUnsafeBufferPointer { start in
       pattern.columnIndex.withUnsafeBufferPointer { index in
-        srl_row_gather(pattern.rows, start.baseAddress!, index.baseAddress!, nil, w, x, y, batch)
+        srl_row_gather(pattern.rows, start.baseAddress!, index.baseAddress!, nil, w, x, y, batch, epilogue)
       }
     }
   }
 
-  /// `dX = W^T dY` with `W` sparse (overwrites `inputGradient`, `[columns x batch]`).
+  /// `dX = W^T dY` with `W` sparse (overwrites `inputGradient`, `[columns x batch]`), then with a `gate`
+  /// (`[columns x batch]`, the output of the ReLU in front of the layer) `dX = dX * (gate > 0 ? 1 : 0)`: the
+  /// gradient through that ReLU as well.
   ///
   /// With `transposedValues` (at least `nonzeroCount` floats of scratch) and a batch of more than 64, the values
   /// are first copied into CSC order there (O(nnz), one random read each), so the gather, which walks each
@@ -54,7 +64,7 @@ public enum SparseKernels {
     pattern: SparsePattern, values: UnsafeBufferPointer<Float>,
     outputGradient: UnsafeBufferPointer<Float>,
     inputGradient: UnsafeMutableBufferPointer<Float>, batch: Int,
-    transposedValues: UnsafeMutableBufferPointer<Float>? = nil
+    transposedValues: UnsafeMutableBufferPointer<Float>? = nil, gate: UnsafeBufferPointer<Float>? = nil
   ) {
     precondition(batch >= 0, "inputGradient: negative batch \(batch)")
     precondition(
@@ -69,10 +79,13 @@ public enum SparseKernels {
       inputGradient.count >= pattern.columns * batch,
       "inputGradient: inputGradient holds \(inputGradient.count) floats, [\(pattern.columns) x \(batch)] needs more"
     )
+    let epilogue = srl_epilogue(
+      bias: nil, relu: false, gate: gate, rows: pattern.columns, columns: batch, caller: "SparseKernels.inputGradient")
     guard pattern.columns > 0, batch > 0, let dx = inputGradient.baseAddress else { return }
     guard pattern.nonzeroCount > 0, let w = values.baseAddress, let dy = outputGradient.baseAddress
     else {
       dx.update(repeating: 0, count: pattern.columns * batch)
+      srl_apply_epilogue(pattern.columns, batch, epilogue, dx)
       return
     }
     pattern.columnStart.withUnsafeBufferPointer { start in
@@ -85,10 +98,12 @@ public enum SparseKernels {
             )
             let t = transposed.baseAddress!
             for k in 0..<pattern.nonzeroCount { t[k] = w[Int(position[k])] }
-            srl_row_gather(pattern.columns, start.baseAddress!, index.baseAddress!, nil, t, dy, dx, batch)
+            srl_row_gather(
+              pattern.columns, start.baseAddress!, index.baseAddress!, nil, t, dy, dx, batch, epilogue)
           } else {
             srl_row_gather(
-              pattern.columns, start.baseAddress!, index.baseAddress!, position.baseAddress!, w, dy, dx, batch)
+              pattern.columns, start.baseAddress!, index.baseAddress!, position.baseAddress!, w, dy, dx, batch,
+              epilogue)
           }
         }
       }
