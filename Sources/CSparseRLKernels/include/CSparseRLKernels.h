@@ -48,9 +48,8 @@ void srl_matrix_vector_transposed(const float *matrix, const float *vector, floa
 /// What a kernel applies to each entry `v` of result row `r` before it leaves the kernel, in this order (each
 /// step optional): `v = v + bias[r]`; then `v = v <= 0 ? 0 : v` if `relu` (ReLU, Swift's `max(v, 0)`); then
 /// `v = v * (gate[r, c] > 0 ? 1 : 0)` (ReLU's backward, `gate` being the ReLU's output, laid out as the result).
-/// The same adds, compares and multiplies as `srl_apply_epilogue`, `srl_relu_forward` and `srl_relu_backward`
-/// in separate passes, so the bits are those of the
-/// separate passes. `{NULL, false, NULL}` applies nothing.
+/// The same adds, compares and multiplies as `srl_apply_epilogue`, `srl_relu_forward` and `srl_relu_backward`,
+/// so the bits are those of the separate passes. `{NULL, false, NULL}` applies nothing.
 typedef struct srl_epilogue {
   const float *bias;
   bool relu;
