@@ -98,8 +98,16 @@ MUTATIONS = [
      "Sequential: fused backward without the ReLU's gate"),
     ("Sources/SparseRLNetworks/Linear.swift", "relu: fusedReLU)", "relu: false)",
      "Sequential: fused forward without the ReLU"),
+    (A + "Diagnostics/SingularValues.swift", "for i in (j + 1)..<n { a[c * n + i] -= scale * w[i] }",
+     "for i in (j + 1)..<n { a[c * n + i] += scale * w[i] }", "bidiagonalisation: sign flip of the right reflection"),
+    (A + "Diagnostics/SingularValues.swift", "let scale = 2 * dot(u, a, offset: c * n, from: j, to: n) / uNorm",
+     "let scale = dot(u, a, offset: c * n, from: j, to: n) / uNorm", "bidiagonalisation: left reflection without its 2"),
+    (A + "Diagnostics/SingularValues.swift", "for i in 0..<(k - 1) { offDiagonal[2 * i + 1] = superdiagonal[i] }", "",
+     "singular values: the superdiagonal dropped from the Golub-Kahan matrix"),
+    (A + "Diagnostics/SingularValues.swift", "return negatives &- SIMD4(repeating: Int64(k))",
+     "return negatives &- SIMD4(repeating: Int64(k - 1))", "singular values: Sturm count off by one"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|OffPolicyDiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

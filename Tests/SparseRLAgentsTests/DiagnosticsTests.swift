@@ -120,7 +120,7 @@ struct SVDReference: Decodable {
     #expect(metrics["q/srank"] == Double(reference.srank))
   }
 
-  @Test(.enabled(if: PythonReference.isAvailable), arguments: [(30, 70), (70, 30), (12, 12)])
+  @Test(.enabled(if: PythonReference.isAvailable), arguments: [(30, 70), (70, 30), (12, 12), (256, 256), (300, 41)])
   func singularValuesMatchNumpy(shape: (Int, Int)) throws {
     let (rows, columns) = shape
     var random = RandomGenerator(seed: UInt64(rows * 100 + columns))
@@ -139,6 +139,60 @@ struct SVDReference: Decodable {
     #expect(values.count == reference.sigma.count)
     for (a, b) in zip(values, reference.sigma) { #expect(abs(a - b) <= 1e-10 * reference.sigma[0]) }
     #expect(SingularValues.stableRank(values, delta: 0.01) == reference.srank)
+  }
+
+  /// A matrix with a prescribed spectrum: diag(sigma) turned by random Householder reflections from both sides,
+  /// which keep the singular values (up to rounding).
+  static func rotatedDiagonal(_ sigma: [Double], rows: Int, columns: Int, seed: UInt64) -> [Float] {
+    var random = RandomGenerator(seed: seed)
+    var a = [Double](repeating: 0, count: rows * columns)
+    for (i, value) in sigma.enumerated() { a[i * columns + i] = value }
+    for _ in 0..<4 {
+      let u = (0..<rows).map { _ in Double(random.normal(mean: 0, standardDeviation: 1)) }
+      let uu = u.reduce(0) { $0 + $1 * $1 }
+      for c in 0..<columns {
+        let dot = (0..<rows).reduce(0.0) { $0 + u[$1] * a[$1 * columns + c] }
+        for r in 0..<rows { a[r * columns + c] -= 2 * dot / uu * u[r] }
+      }
+      let v = (0..<columns).map { _ in Double(random.normal(mean: 0, standardDeviation: 1)) }
+      let vv = v.reduce(0) { $0 + $1 * $1 }
+      for r in 0..<rows {
+        let dot = (0..<columns).reduce(0.0) { $0 + v[$1] * a[r * columns + $1] }
+        for c in 0..<columns { a[r * columns + c] -= 2 * dot / vv * v[c] }
+      }
+    }
+    return a.map { Float($0) }
+  }
+
+  /// Rank-deficient spectra as dead ReLU units make them (zeros), clusters of equal values, a wide dynamic range,
+  /// both orientations: every value within float rounding of the prescribed one.
+  @Test(arguments: [(40, 25), (25, 40), (64, 64)])
+  func singularValuesOfAPrescribedSpectrum(shape: (Int, Int)) {
+    let (rows, columns) = shape
+    let k = min(rows, columns)
+    var sigma = (0..<k).map { i in 10 * pow(0.7, Double(i)) }
+    for i in stride(from: 3, to: k, by: 5) { sigma[i] = 0 }
+    for i in 8..<12 { sigma[i] = 2.5 }
+    let matrix = Self.rotatedDiagonal(sigma, rows: rows, columns: columns, seed: UInt64(rows * 1000 + columns))
+    let values = SingularValues.of(matrix, rows: rows, columns: columns)
+    let expected = sigma.sorted(by: >)
+    #expect(values.count == k)
+    for (a, b) in zip(values, expected) { #expect(abs(a - b) <= 1e-5 * expected[0], "\(a) vs \(b)") }
+    #expect(zip(values, values.dropFirst()).allSatisfy { $0 >= $1 })
+  }
+
+  /// The bidiagonal stage on its own: a bidiagonal matrix's values are those of its Golub-Kahan form's positive
+  /// half; here the 2 x 2 case in closed form and a zero diagonal entry (which decouples the matrix).
+  @Test func bidiagonalSingularValuesInClosedForm() {
+    // [[3, 4], [0, 5]]: sigma^2 = (50 +- sqrt(50^2 - 4 * 15^2)) / 2 = 45, 5.
+    let values = SingularValues.bidiagonalSingularValues(diagonal: [3, 5], superdiagonal: [4])
+    #expect(abs(values[0] - Double(45).squareRoot()) < 1e-13 && abs(values[1] - Double(5).squareRoot()) < 1e-13)
+    // [[2, 1, 0], [0, 0, 3], [0, 0, 1]]: columns (2,0,0), (1,0,0), (0,3,1); A^T A has eigenvalues 5, 10, 0.
+    let decoupled = SingularValues.bidiagonalSingularValues(diagonal: [2, 0, 1], superdiagonal: [1, 3])
+    #expect(decoupled.count == 3)
+    let expected = [Double(10).squareRoot(), Double(5).squareRoot(), 0]
+    for (a, b) in zip(decoupled, expected) { #expect(abs(a - b) < 1e-13) }
+    #expect(SingularValues.bidiagonalSingularValues(diagonal: [0, 0], superdiagonal: [0]) == [0, 0])
   }
 
   @Test func stableRankOfAKnownSpectrum() {

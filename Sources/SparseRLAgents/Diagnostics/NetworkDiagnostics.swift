@@ -66,7 +66,8 @@ public struct DiagnosedNetwork {
 /// interference of Lyle et al. (2023) and the gradient signal-to-noise ratio of Graesser et al. (2022).
 ///
 /// Cost: one forward pass on the batch, one forward/backward on the batch, `perSampleGradients` batch-1
-/// forward/backward passes, an O(m^2 P) Gram matrix of the per-sample gradients and a Jacobi SVD of the features.
+/// forward/backward passes, an O(m^2 P) Gram matrix of the per-sample gradients and the singular values of the features (O(k^3),
+/// `SingularValues`). Each part is a profiler phase (`sparserl bench agents --profile`).
 public struct NetworkDiagnostics: Equatable, Sendable {
   /// Fraction of hidden units with score <= tau, for each threshold of the settings.
   public var dormantRatios: [Double]
@@ -114,7 +115,7 @@ public struct NetworkDiagnostics: Equatable, Sendable {
     let parameters = model.parameters
 
     // Gradient over the whole batch.
-    try network.lossGradient(Array(0..<batch))
+    try Profiler.measure("batch gradient") { try network.lossGradient(Array(0..<batch)) }
     let gradientNorm = norm(parameters.map(\.gradient))
     let parameterNorm = norm(parameters.map(\.value))
 
@@ -122,19 +123,23 @@ public struct NetworkDiagnostics: Equatable, Sendable {
     let m = min(settings.perSampleGradients, batch)
     let size = parameters.reduce(0) { $0 + $1.activeCount }
     var perSample = [Float](repeating: 0, count: m * size)
-    for i in 0..<m {
-      try network.lossGradient([i])
-      var offset = i * size
-      for parameter in parameters {
-        for (k, g) in parameter.gradient.enumerated() { perSample[offset + k] = g }
-        offset += parameter.activeCount
+    try Profiler.measure("per-sample gradients") {
+      for i in 0..<m {
+        try network.lossGradient([i])
+        var offset = i * size
+        for parameter in parameters {
+          for (k, g) in parameter.gradient.enumerated() { perSample[offset + k] = g }
+          offset += parameter.activeCount
+        }
       }
     }
-    let (interference, negative) = interferenceStatistics(perSample, samples: m, size: size)
-    let snr = signalToNoise(perSample, samples: m, size: size)
+    let (interference, negative) = Profiler.measure("interference") {
+      interferenceStatistics(perSample, samples: m, size: size)
+    }
+    let snr = Profiler.measure("signal-to-noise") { signalToNoise(perSample, samples: m, size: size) }
 
     // Activations on the batch.
-    let recording = HiddenUnits.forward(model, network.inputs)
+    let recording = Profiler.measure("recorded forward") { HiddenUnits.forward(model, network.inputs) }
     let layers = HiddenUnits.layers(of: model)
     precondition(layers.count == recording.hidden.count, "HiddenUnits: layers and recorded activations differ")
     var scores: [Double] = []
@@ -146,7 +151,9 @@ public struct NetworkDiagnostics: Equatable, Sendable {
     }
     let features = recording.features
     // The features matrix is [features x batch]; its singular values are those of the samples x features matrix.
-    let singular = SingularValues.of(features.scalars, rows: features.rows, columns: features.columns)
+    let singular = Profiler.measure("singular values") {
+      SingularValues.of(features.scalars, rows: features.rows, columns: features.columns)
+    }
     var featureNorm = 0.0
     for b in 0..<features.columns {
       var sum = 0.0
@@ -226,9 +233,11 @@ public enum TrainingDiagnostics {
   ) throws {
     guard settings.isDue(afterUpdates: updates) else { return }
     var values: [String: Double] = [:]
-    for network in try networks() {
-      let result = try NetworkDiagnostics.measure(network, settings: settings)
-      values.merge(result.metrics(role: network.role, settings: settings)) { $1 }
+    try Profiler.measure("diagnostics") {
+      for network in try networks() {
+        let result = try Profiler.measure(network.role) { try NetworkDiagnostics.measure(network, settings: settings) }
+        values.merge(result.metrics(role: network.role, settings: settings)) { $1 }
+      }
     }
     metrics.record(group: .train, step: step, values: values)
   }

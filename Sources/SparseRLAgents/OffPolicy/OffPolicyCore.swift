@@ -121,7 +121,9 @@ public final class OffPolicyCore {
     if environmentSteps >= max(settings.warmupSteps, 1) {
       for _ in 0..<settings.updatesPerStep { try update(agent, metrics: metrics) }
     }
-    if environmentSteps % settings.logInterval == 0 && statistics.criticUpdates > 0 { report(agent, metrics) }
+    if environmentSteps % settings.logInterval == 0 && statistics.criticUpdates > 0 {
+      Profiler.measure("report") { report(agent, metrics) }
+    }
   }
 
   /// The action to take at `observation` and the action the dynamic buffer stores with it (nil without it).
@@ -151,15 +153,20 @@ public final class OffPolicyCore {
     }
     var batch = self.batch
     if normalizer != nil {
-      batch.observations = networkInput(batch.observations)
-      batch.nextObservations = networkInput(batch.nextObservations)
-      batch.intermediateObservations = batch.intermediateObservations.map(networkInput)
+      Profiler.measure("normalize") {
+        batch.observations = networkInput(batch.observations)
+        batch.nextObservations = networkInput(batch.nextObservations)
+        batch.intermediateObservations = batch.intermediateObservations.map(networkInput)
+      }
     }
     updates += 1
     try Profiler.measure("update") { try agent.update(batch, index: updates) }
     if settings.redo.isDue(afterUpdates: updates) {
-      for network in agent.diagnosedNetworks(batch) {
-        ReDo.recycle(network.model, inputs: network.inputs, threshold: settings.redo.threshold, random: &recycleRandom)
+      Profiler.measure("ReDo") {
+        for network in agent.diagnosedNetworks(batch) {
+          ReDo.recycle(
+            network.model, inputs: network.inputs, threshold: settings.redo.threshold, random: &recycleRandom)
+        }
       }
     }
     try TrainingDiagnostics.recordIfDue(

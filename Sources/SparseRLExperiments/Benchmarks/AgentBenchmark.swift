@@ -327,7 +327,7 @@ public struct AgentBenchmark {
   }
 
   /// Names the agent's networks for the profile: the roles of `Agent.networks`, and target networks found by
-  /// reflection (stored properties named `...target`/`targets`, also inside a `critics` property).
+  /// reflection (stored properties named `...target`/`targets`, also inside a `critics` or `policy` property).
   static func labelNetworks(of agent: any Agent) {
     for (role, network) in agent.networks { Profiler.setLabel(role, for: network.model) }
     func visit(_ subject: Any, prefix: String, depth: Int) {
@@ -335,11 +335,13 @@ public struct AgentBenchmark {
         guard let name = child.label else { continue }
         if let layer = child.value as? any Layer, name.lowercased().hasSuffix("target") {
           let base = String(name.dropLast("target".count))
-          Profiler.setLabel((base.isEmpty ? prefix + "q" : base) + " target", for: layer)
+          Profiler.setLabel((base.isEmpty ? (prefix.isEmpty ? "q" : prefix) : base) + " target", for: layer)
         } else if let layers = child.value as? [any Layer], name == "targets" {
           for (index, layer) in layers.enumerated() { Profiler.setLabel("\(prefix)\(index + 1) target", for: layer) }
         } else if depth == 0, name == "critics" {
           visit(child.value, prefix: "critic", depth: 1)
+        } else if depth == 0, name == "policy" {
+          visit(child.value, prefix: "actor", depth: 1)
         }
       }
     }
