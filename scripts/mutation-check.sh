@@ -106,6 +106,11 @@ MUTATIONS = [
      "singular values: the superdiagonal dropped from the Golub-Kahan matrix"),
     (A + "Diagnostics/SingularValues.swift", "return negatives &- SIMD4(repeating: Int64(k))",
      "return negatives &- SIMD4(repeating: Int64(k - 1))", "singular values: Sturm count off by one"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "thin_rows(columns, rows, w, 1, columns, dy, dx, batch, epilogue);",
+     "thin_rows(columns, rows, w, columns, 1, dy, dx, batch, epilogue);",
+     "thin input gradient: W read by rows instead of by columns"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "    if (r + 1 < rows) finish_result_row(y, r + 1, batch, epilogue);\n", "",
+     "thin products: the second row of each pair left without its epilogue"),
 ]
 FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests"
 

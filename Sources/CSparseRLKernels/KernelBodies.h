@@ -702,13 +702,14 @@ KERNEL void outer_product(long rows, long columns, const float *left, const floa
 // transpose it one scalar at a time); these read `X` in place instead.
 
 /// Rows `r0` and `r1` (equal for a single row) of `Y = W X` for `vectors` (1 or 4) chunks of 8 batch entries:
-/// every output is one chain of multiply-adds over the depth, in ascending order.
-INLINE void thin_forward_chunk(const int vectors, const float *w0, const float *w1, long depth, const float *x,
-                               long batch, float *y0, float *y1) {
+/// every output is one chain of multiply-adds over the depth, in ascending order. Row `r`'s weights are
+/// `w_r[i * stride]`: 1 for `W` itself, the row length for `W^T` read out of `W` in place.
+INLINE void thin_forward_chunk(const int vectors, const float *w0, const float *w1, long stride, long depth,
+                               const float *x, long batch, float *y0, float *y1) {
   v8 a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
   for (long i = 0; i < depth; i++) {
     const float *row = x + i * batch;
-    v8 s = splat(w0[i]), t = splat(w1[i]);
+    v8 s = splat(w0[i * stride]), t = splat(w1[i * stride]);
     v8 x0 = load(row);
     a0 = madd(a0, s, x0);
     b0 = madd(b0, t, x0);
@@ -734,30 +735,49 @@ INLINE void thin_forward_chunk(const int vectors, const float *w0, const float *
   }
 }
 
-/// `Y = W X`, `W` `[rows x depth]`, `X` `[depth x batch]`, `Y` `[rows x batch]`: rows in pairs, each pair's
-/// outputs in chunks of 32 then 8 batch entries held in registers while streaming down `X` (each loaded vector
-/// of `X` feeds two multiply-adds), then a scalar tail. O(rows * depth * batch).
-KERNEL void thin_forward(long rows, long depth, const float *w, const float *x, float *y, long batch) {
+/// Rows in pairs of `Y = A X` for `A` `[rows x depth]` stored with row stride `row_stride` and column stride
+/// `stride`, `X` `[depth x batch]`: each pair's outputs in chunks of 32 then 8 batch entries held in registers while
+/// streaming down `X` (each loaded vector of `X` feeds two multiply-adds), then a scalar tail; the epilogue
+/// finishes the pair's rows while they are in L1. O(rows * depth * batch).
+INLINE void thin_rows(long rows, long depth, const float *a, long row_stride, long stride, const float *x, float *y,
+                      long batch, srl_epilogue epilogue) {
   for (long r = 0; r < rows; r += 2) {
-    const float *w0 = w + r * depth;
-    const float *w1 = r + 1 < rows ? w0 + depth : w0;
+    const float *w0 = a + r * row_stride;
+    const float *w1 = r + 1 < rows ? w0 + row_stride : w0;
     float *y0 = y + r * batch;
     float *y1 = r + 1 < rows ? y0 + batch : y0;
     long column = 0;
     for (; column + 32 <= batch; column += 32)
-      thin_forward_chunk(4, w0, w1, depth, x + column, batch, y0 + column, y1 + column);
+      thin_forward_chunk(4, w0, w1, stride, depth, x + column, batch, y0 + column, y1 + column);
     for (; column + 8 <= batch; column += 8)
-      thin_forward_chunk(1, w0, w1, depth, x + column, batch, y0 + column, y1 + column);
+      thin_forward_chunk(1, w0, w1, stride, depth, x + column, batch, y0 + column, y1 + column);
     for (; column < batch; column++) {
       float s = 0, t = 0;
       for (long i = 0; i < depth; i++) {
-        s = madd1(s, w0[i], x[i * batch + column]);
-        t = madd1(t, w1[i], x[i * batch + column]);
+        s = madd1(s, w0[i * stride], x[i * batch + column]);
+        t = madd1(t, w1[i * stride], x[i * batch + column]);
       }
       y0[column] = s;
       y1[column] = t;
     }
+    finish_result_row(y, r, batch, epilogue);
+    if (r + 1 < rows) finish_result_row(y, r + 1, batch, epilogue);
   }
+}
+
+/// `Y = W X`, `W` `[rows x depth]`, `X` `[depth x batch]`, `Y` `[rows x batch]`, then the epilogue: `thin_rows`
+/// over `W`'s rows. O(rows * depth * batch).
+KERNEL void thin_forward(long rows, long depth, const float *w, const float *x, float *y, long batch,
+                         srl_epilogue epilogue) {
+  thin_rows(rows, depth, w, depth, 1, x, y, batch, epilogue);
+}
+
+/// `dX = W^T dY`, `W` `[rows x columns]` (few rows), `dY` `[rows x batch]`, `dX` `[columns x batch]`, then the
+/// epilogue (the gate of the ReLU before the layer): `thin_rows` over `W`'s columns read in place (stride
+/// `columns`), so each output row is one chain over the few rows of `W`. O(rows * columns * batch).
+KERNEL void thin_input_gradient(long rows, long columns, const float *w, const float *dy, float *dx, long batch,
+                                srl_epilogue epilogue) {
+  thin_rows(columns, rows, w, 1, columns, dy, dx, batch, epilogue);
 }
 
 /// `dW[r, j] (+)= dY[r, :] . X[j, :]` for `dW` `[rows x columns]`, `dY` `[rows x batch]`, `X` `[columns x batch]`:
@@ -837,6 +857,7 @@ const srl_kernel_table SRL_TABLE = {
     .polyak_update = polyak_update,
     .outer_product = outer_product,
     .thin_forward = thin_forward,
+    .thin_input_gradient = thin_input_gradient,
     .thin_weight_gradient = thin_weight_gradient,
     .relu_forward = relu_forward,
     .relu_backward = relu_backward,

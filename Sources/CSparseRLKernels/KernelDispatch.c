@@ -213,8 +213,14 @@ void srl_outer_product(long rows, long columns, const float *left, const float *
   kernels()->outer_product(rows, columns, left, right, result, accumulate);
 }
 
-void srl_thin_forward(long rows, long depth, const float *weights, const float *input, float *output, long batch) {
-  kernels()->thin_forward(rows, depth, weights, input, output, batch);
+void srl_thin_forward(long rows, long depth, const float *weights, const float *input, float *output, long batch,
+                      srl_epilogue epilogue) {
+  kernels()->thin_forward(rows, depth, weights, input, output, batch, epilogue);
+}
+
+void srl_thin_input_gradient(long rows, long columns, const float *weights, const float *output_gradient,
+                             float *input_gradient, long batch, srl_epilogue epilogue) {
+  kernels()->thin_input_gradient(rows, columns, weights, output_gradient, input_gradient, batch, epilogue);
 }
 
 void srl_thin_weight_gradient(long rows, long columns, const float *output_gradient, const float *input,

@@ -18,7 +18,8 @@ typedef struct srl_kernel_table {
                       float);
   void (*polyak_update)(long, float *, const float *, float, float);
   void (*outer_product)(long, long, const float *, const float *, float *, bool);
-  void (*thin_forward)(long, long, const float *, const float *, float *, long);
+  void (*thin_forward)(long, long, const float *, const float *, float *, long, srl_epilogue);
+  void (*thin_input_gradient)(long, long, const float *, const float *, float *, long, srl_epilogue);
   void (*thin_weight_gradient)(long, long, const float *, const float *, float *, long, bool);
   void (*relu_forward)(long, const float *, float *);
   void (*relu_backward)(long, const float *, const float *, float *);

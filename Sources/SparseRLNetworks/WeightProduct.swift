@@ -46,8 +46,8 @@ struct WeightProduct {
   }
 
   /// `output = W input + bias` (the bias broadcast over the `n` columns), then `max(output, 0)` if `relu`;
-  /// `output` `[out x n]`. The sparse kernels add the bias and apply the ReLU as they finish each row; the dense
-  /// ones leave it to one pass after the product: the same bits either way.
+  /// `output` `[out x n]`. The sparse and thin dense kernels add the bias and apply the ReLU as they finish each
+  /// row; the other dense ones in one pass after the product: the same bits either way.
   mutating func forward(
     _ weight: Parameter, bias: Parameter?, input: UnsafeBufferPointer<Float>,
     output: UnsafeMutableBufferPointer<Float>, n: Int, relu: Bool = false
@@ -62,10 +62,8 @@ struct WeightProduct {
       }
       denseOperand(weight) { dense in
         DenseKernels.forward(
-          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n)
-      }
-      if b != nil || relu {
-        ElementwiseKernels.applyEpilogue(to: output, rows: weight.rows, columns: n, bias: b, relu: relu)
+          weights: dense, input: input, output: output, outFeatures: weight.rows, inFeatures: weight.columns, batch: n,
+          bias: b, relu: relu)
       }
     }
   }
@@ -112,10 +110,7 @@ struct WeightProduct {
     denseOperand(weight) { dense in
       DenseKernels.inputGradient(
         weights: dense, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: weight.rows,
-        inFeatures: weight.columns, batch: n)
-    }
-    if let gate {
-      ElementwiseKernels.applyEpilogue(to: inputGradient, rows: weight.columns, columns: n, gate: gate)
+        inFeatures: weight.columns, batch: n, gate: gate)
     }
   }
 

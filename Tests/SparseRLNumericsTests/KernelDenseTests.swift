@@ -89,6 +89,72 @@ import Testing
       "shape \(shape), accumulate \(accumulate)")
   }
 
+  /// The fused epilogue (bias and ReLU after the forward, the ReLU gate after the input gradient) gives the bits
+  /// of the product followed by the separate pass, on every path: batch 1, the thin kernels (applied per row
+  /// pair), the GEMM, and an empty reduction.
+  @Test(arguments: [
+    (1, 17, 1), (6, 17, 1), (1, 256, 256), (6, 256, 256), (7, 33, 41), (3, 5, 7), (9, 20, 40), (4, 0, 3),
+  ])
+  func fusedEpilogueMatchesTheSeparatePass(shape: (Int, Int, Int)) {
+    let (out, inFeatures, batch) = shape
+    var generator = RandomGenerator(seed: UInt64(out * 65_537 + inFeatures * 257 + batch))
+    let w = KernelReference.randomValues(out * inFeatures, &generator)
+    let x = KernelReference.randomValues(inFeatures * batch, &generator)
+    let bias = KernelReference.randomValues(out, &generator)
+    let dy = KernelReference.randomValues(out * batch, &generator)
+    // A ReLU output in front of the layer: about half zeros.
+    let gate = KernelReference.randomValues(inFeatures * batch, &generator).map { max($0, 0) }
+    func forward(bias: [Float]?, relu: Bool) -> [Float] {
+      var y = [Float](repeating: .nan, count: out * batch)
+      w.withUnsafeBufferPointer { w in
+        x.withUnsafeBufferPointer { x in
+          y.withUnsafeMutableBufferPointer { y in
+            withOptionalBuffer(bias) { b in
+              DenseKernels.forward(
+                weights: w, input: x, output: y, outFeatures: out, inFeatures: inFeatures, batch: batch, bias: b,
+                relu: relu)
+            }
+          }
+        }
+      }
+      return y
+    }
+    let plain = forward(bias: nil, relu: false)
+    for (withBias, relu) in [(true, false), (true, true), (false, true)] {
+      var expected = plain
+      expected.withUnsafeMutableBufferPointer { e in
+        withOptionalBuffer(withBias ? bias : nil) { b in
+          ElementwiseKernels.applyEpilogue(to: e, rows: out, columns: batch, bias: b, relu: relu)
+        }
+      }
+      let fused = forward(bias: withBias ? bias : nil, relu: relu)
+      #expect(
+        fused.map(\.bitPattern) == expected.map(\.bitPattern), "forward \(shape), bias \(withBias), relu \(relu)")
+    }
+    func inputGradient(gate: [Float]?) -> [Float] {
+      var dx = [Float](repeating: .nan, count: inFeatures * batch)
+      w.withUnsafeBufferPointer { w in
+        dy.withUnsafeBufferPointer { dy in
+          dx.withUnsafeMutableBufferPointer { dx in
+            withOptionalBuffer(gate) { g in
+              DenseKernels.inputGradient(
+                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: out, inFeatures: inFeatures,
+                batch: batch, gate: g)
+            }
+          }
+        }
+      }
+      return dx
+    }
+    var expected = inputGradient(gate: nil)
+    expected.withUnsafeMutableBufferPointer { e in
+      gate.withUnsafeBufferPointer { g in
+        ElementwiseKernels.applyEpilogue(to: e, rows: inFeatures, columns: batch, gate: g)
+      }
+    }
+    #expect(inputGradient(gate: gate).map(\.bitPattern) == expected.map(\.bitPattern), "input gradient \(shape)")
+  }
+
   /// Zero-sized dimensions: an empty reduction writes zeros (or leaves accumulated values), nothing is read.
   @Test func emptyDimensionsProduceZerosOrNoOp() {
     var y = [Float](repeating: .nan, count: 4 * 3)
@@ -155,4 +221,10 @@ import Testing
     }
     #expect(results.allSatisfy { $0 == reference })
   }
+}
+
+/// `body` with `array`'s buffer, or with `nil`.
+private func withOptionalBuffer<R>(_ array: [Float]?, _ body: (UnsafeBufferPointer<Float>?) -> R) -> R {
+  guard let array else { return body(nil) }
+  return array.withUnsafeBufferPointer { body($0) }
 }

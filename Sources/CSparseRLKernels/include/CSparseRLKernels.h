@@ -116,14 +116,23 @@ void srl_polyak_update(long count, float *target, const float *online, float kee
 void srl_outer_product(long rows, long columns, const float *left, const float *right, float *result,
                        bool accumulate);
 
-/// The most rows a weight may have for `srl_thin_forward` and `srl_thin_weight_gradient` to be chosen over
-/// `srl_gemm` (output layers: a critic's one value, an actor's few action dimensions).
+/// The most rows a weight may have for `srl_thin_forward`, `srl_thin_input_gradient` and
+/// `srl_thin_weight_gradient` to be chosen over `srl_gemm` (output layers: a critic's one value, an actor's few
+/// action dimensions).
 #define SRL_THIN_ROWS 8
 
 /// `output = W input` for `W` `[rows x depth]`, `input` `[depth x batch]`, `output` `[rows x batch]` (all
 /// row-major, contiguous), reading `input` in place: for weights of few rows, where `srl_gemm` would pack all of
-/// `input` for them. Never split across threads.
-void srl_thin_forward(long rows, long depth, const float *weights, const float *input, float *output, long batch);
+/// `input` for them. Then the epilogue on each output row. Never split across threads.
+void srl_thin_forward(long rows, long depth, const float *weights, const float *input, float *output, long batch,
+                      srl_epilogue epilogue);
+
+/// `input_gradient = W^T output_gradient` for `W` `[rows x columns]` (few rows), `output_gradient`
+/// `[rows x batch]`, `input_gradient` `[columns x batch]`, reading `W`'s columns in place; each entry is one
+/// chain of multiply-adds over the rows, in ascending order. Then the epilogue (a ReLU gate) on each result row.
+/// Never split across threads.
+void srl_thin_input_gradient(long rows, long columns, const float *weights, const float *output_gradient,
+                             float *input_gradient, long batch, srl_epilogue epilogue);
 
 /// `weight_gradient (+)= output_gradient input^T` for `output_gradient` `[rows x batch]`, `input`
 /// `[columns x batch]`, `weight_gradient` `[rows x columns]`: one dot product per entry, for weights of few rows.

@@ -16,27 +16,30 @@ internal import CSparseRLKernels
 /// Packing scratch comes from a ``KernelWorkspace``: the overloads without `workspace:` use the calling
 /// thread's ``KernelWorkspace/current``.
 public enum DenseKernels {
-  /// The most output features for which forward and weight gradient read the activations in place
-  /// (`srl_thin_forward`: rows in pairs, 32 batch entries in registers; `srl_thin_weight_gradient`: one dot
-  /// product per weight) instead of packing them for the GEMM: output layers such as a critic's 256 -> 1.
+  /// The most output features for which forward, input gradient and weight gradient read their operands in
+  /// place (`srl_thin_forward`: rows in pairs, 32 batch entries in registers; `srl_thin_input_gradient`: the same
+  /// over `W`'s columns; `srl_thin_weight_gradient`: one dot product per weight) instead of packing them for the
+  /// GEMM: output layers such as a critic's 256 -> 1.
   public static let thinRows = Int(SRL_THIN_ROWS)
 
-  /// `Y = W X` (overwrites `output`).
-  public static func forward(
-    weights: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
-    output: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int
-  ) {
-    forward(
-      weights: weights, input: input, output: output, outFeatures: outFeatures,
-      inFeatures: inFeatures,
-      batch: batch, workspace: .current)
-  }
-
-  /// `Y = W X` (overwrites `output`), using `workspace` for packing scratch.
+  /// `Y = W X` (overwrites `output`), then `Y[r, :] += bias[r]` with a `bias` and `max(Y, 0)` with `relu` (the
+  /// epilogue of ``ElementwiseKernels/applyEpilogue(to:rows:columns:bias:relu:gate:)``, same bits).
   public static func forward(
     weights: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
     output: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int,
-    workspace: KernelWorkspace
+    bias: UnsafeBufferPointer<Float>? = nil, relu: Bool = false
+  ) {
+    forward(
+      weights: weights, input: input, output: output, outFeatures: outFeatures, inFeatures: inFeatures,
+      batch: batch, workspace: .current, bias: bias, relu: relu)
+  }
+
+  /// `Y = W X` (overwrites `output`) and the epilogue, using `workspace` for packing scratch. Thin weights apply
+  /// the epilogue as each row pair is finished; the other paths in one pass after the product.
+  public static func forward(
+    weights: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
+    output: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int,
+    workspace: KernelWorkspace, bias: UnsafeBufferPointer<Float>? = nil, relu: Bool = false
   ) {
     checkShape(outFeatures: outFeatures, inFeatures: inFeatures, batch: batch)
     precondition(
@@ -49,41 +52,48 @@ public enum DenseKernels {
       output.count >= outFeatures * batch,
       "forward: output holds \(output.count) floats, [\(outFeatures) x \(batch)] needs more")
     guard outFeatures > 0, batch > 0, let y = output.baseAddress else { return }
+    let epilogue = srl_epilogue(
+      bias: bias, relu: relu, gate: nil, rows: outFeatures, columns: batch, caller: "DenseKernels.forward")
     guard inFeatures > 0, let w = weights.baseAddress, let x = input.baseAddress else {
       y.update(repeating: 0, count: outFeatures * batch)
+      srl_apply_epilogue(outFeatures, batch, epilogue, y)
+      return
+    }
+    if batch > 1 && outFeatures <= thinRows {
+      srl_thin_forward(outFeatures, inFeatures, w, x, y, batch, epilogue)
       return
     }
     if batch == 1 {
       srl_matrix_vector(w, x, y, outFeatures, inFeatures)
-      return
+    } else {
+      PackedGEMM.multiply(
+        m: outFeatures, n: batch, k: inFeatures,
+        a: StridedOperand(base: w, rowStride: inFeatures, columnStride: 1),
+        b: StridedOperand(base: x, rowStride: batch, columnStride: 1),
+        c: y, cRowStride: batch, accumulate: false, workspace: workspace)
     }
-    if outFeatures <= thinRows {
-      srl_thin_forward(outFeatures, inFeatures, w, x, y, batch)
-      return
-    }
-    PackedGEMM.multiply(
-      m: outFeatures, n: batch, k: inFeatures,
-      a: StridedOperand(base: w, rowStride: inFeatures, columnStride: 1),
-      b: StridedOperand(base: x, rowStride: batch, columnStride: 1),
-      c: y, cRowStride: batch, accumulate: false, workspace: workspace)
+    srl_apply_epilogue(outFeatures, batch, epilogue, y)
   }
 
-  /// `dX = W^T dY` (overwrites `inputGradient`).
-  public static func inputGradient(
-    weights: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
-    inputGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int
-  ) {
-    self.inputGradient(
-      weights: weights, outputGradient: outputGradient, inputGradient: inputGradient,
-      outFeatures: outFeatures,
-      inFeatures: inFeatures, batch: batch, workspace: .current)
-  }
-
-  /// `dX = W^T dY` (overwrites `inputGradient`), using `workspace` for packing scratch.
+  /// `dX = W^T dY` (overwrites `inputGradient`), then `dX *= (gate > 0 ? 1 : 0)` with a `gate` `[in x batch]` (the
+  /// output of the ReLU before the layer: the gradient through it, same bits as the separate pass).
   public static func inputGradient(
     weights: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
     inputGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int,
-    workspace: KernelWorkspace
+    gate: UnsafeBufferPointer<Float>? = nil
+  ) {
+    self.inputGradient(
+      weights: weights, outputGradient: outputGradient, inputGradient: inputGradient, outFeatures: outFeatures,
+      inFeatures: inFeatures, batch: batch, workspace: .current, gate: gate)
+  }
+
+  /// `dX = W^T dY` (overwrites `inputGradient`) and the gate, using `workspace` for packing scratch. Thin weights
+  /// (`srl_thin_input_gradient`: `W`'s columns read in place, no packing) gate each row pair as it is finished;
+  /// the other paths in one pass after the product.
+  public static func inputGradient(
+    weights: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
+    inputGradient: UnsafeMutableBufferPointer<Float>, outFeatures: Int, inFeatures: Int, batch: Int,
+    workspace: KernelWorkspace, gate: UnsafeBufferPointer<Float>? = nil
   ) {
     checkShape(outFeatures: outFeatures, inFeatures: inFeatures, batch: batch)
     precondition(
@@ -100,19 +110,27 @@ public enum DenseKernels {
     )
     guard inFeatures > 0, batch > 0 else { return }
     guard let dx = inputGradient.baseAddress else { return }
+    let epilogue = srl_epilogue(
+      bias: nil, relu: false, gate: gate, rows: inFeatures, columns: batch, caller: "DenseKernels.inputGradient")
     guard outFeatures > 0, let w = weights.baseAddress, let dy = outputGradient.baseAddress else {
       dx.update(repeating: 0, count: inFeatures * batch)
+      srl_apply_epilogue(inFeatures, batch, epilogue, dx)
+      return
+    }
+    if batch > 1 && outFeatures <= thinRows {
+      srl_thin_input_gradient(outFeatures, inFeatures, w, dy, dx, batch, epilogue)
       return
     }
     if batch == 1 {
       srl_matrix_vector_transposed(w, dy, dx, outFeatures, inFeatures)
-      return
+    } else {
+      PackedGEMM.multiply(
+        m: inFeatures, n: batch, k: outFeatures,
+        a: StridedOperand(base: w, rowStride: 1, columnStride: inFeatures),
+        b: StridedOperand(base: dy, rowStride: batch, columnStride: 1),
+        c: dx, cRowStride: batch, accumulate: false, workspace: workspace)
     }
-    PackedGEMM.multiply(
-      m: inFeatures, n: batch, k: outFeatures,
-      a: StridedOperand(base: w, rowStride: 1, columnStride: inFeatures),
-      b: StridedOperand(base: dy, rowStride: batch, columnStride: 1),
-      c: dx, cRowStride: batch, accumulate: false, workspace: workspace)
+    srl_apply_epilogue(inFeatures, batch, epilogue, dx)
   }
 
   /// `dW (+)= dY X^T`: overwrites `weightGradient` unless `accumulate` is true, then adds to it.
