@@ -66,8 +66,8 @@ public struct DiagnosedNetwork {
 /// interference of Lyle et al. (2023) and the gradient signal-to-noise ratio of Graesser et al. (2022).
 ///
 /// Cost: one forward pass on the batch, one forward/backward on the batch, `perSampleGradients` batch-1
-/// forward/backward passes, an O(m^2 P) Gram matrix of the per-sample gradients and the singular values of the features (O(k^3),
-/// `SingularValues`). Each part is a profiler phase (`sparserl bench agents --profile`).
+/// forward/backward passes, an O(m^2 P) Gram matrix of the per-sample gradients and the singular values of the
+/// features (O(k^3), `SingularValues`). Each part is a profiler phase (`sparserl bench agents --profile`).
 public struct NetworkDiagnostics: Equatable, Sendable {
   /// Fraction of hidden units with score <= tau, for each threshold of the settings.
   public var dormantRatios: [Double]

@@ -5,8 +5,8 @@
 /// the k x k triangular factor of a Householder QR (O(n k^2)); Householder reflections from both sides then make it
 /// upper bidiagonal (O(k^3), 8/3 k^3 flops); the bidiagonal's singular values are the positive eigenvalues of its
 /// 2k x 2k Golub-Kahan tridiagonal form (zero diagonal, off-diagonal d1 e1 d2 e2 ... dk), found by bisection on
-/// Sturm counts: O(k^2) per bit of precision, four shifts per pass. (One-sided Jacobi, its predecessor, took ~10 O(k^3)
-/// sweeps: 0.2 s for 256 x 256 features against 27 ms.)
+/// Sturm counts: O(k^2) per bit of precision, four shifts per pass. (One-sided Jacobi, its predecessor, took about
+/// ten O(k^3) sweeps: 0.2 s for 256 x 256 features against 27 ms.)
 public enum SingularValues {
   /// The singular values of the `rows x columns` matrix `matrix` (row-major), in descending order.
   public static func of(_ matrix: [Float], rows: Int, columns: Int) -> [Double] {
