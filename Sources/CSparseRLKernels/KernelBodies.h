@@ -697,9 +697,9 @@ KERNEL void outer_product(long rows, long columns, const float *left, const floa
 
 // MARK: - Thin dense products (output layers of a few rows)
 
-// `Y = W X` and `dW (+)= dY X^T` for a weight of at most `SRL_THIN_ROWS` rows (a critic's 256 -> 1, an actor's
-// 256 -> 6). The packed GEMM would copy all of `X` into panels for a handful of output rows (and, for `dY X^T`,
-// transpose it one scalar at a time); these read `X` in place instead.
+// `Y = W X`, `dX = W^T dY` and `dW (+)= dY X^T` for a weight of at most `SRL_THIN_ROWS` rows (a critic's 256 -> 1,
+// an actor's 256 -> 6). The packed GEMM would copy all of `X` (or `W`) into panels for a reduction or output of a
+// handful of rows (and, for `dY X^T`, transpose it one scalar at a time); these read their operands in place.
 
 /// Rows `r0` and `r1` (equal for a single row) of `Y = W X` for `vectors` (1 or 4) chunks of 8 batch entries:
 /// every output is one chain of multiply-adds over the depth, in ascending order. Row `r`'s weights are
