@@ -111,8 +111,15 @@ MUTATIONS = [
      "thin input gradient: W read by rows instead of by columns"),
     ("Sources/CSparseRLKernels/KernelBodies.h", "    if (r + 1 < rows) finish_result_row(y, r + 1, batch, epilogue);\n", "",
      "thin products: the second row of each pair left without its epilogue"),
+    ("Sources/SparseRLNetworks/WeightProduct.swift", "inFeatures: weight.columns, columns: n, denseKernelDensity",
+     "inFeatures: weight.columns, columns: 256, denseKernelDensity",
+     "dense fallback: the rule ignores the activation columns (batch-1 products stay on the sparse kernels)"),
+    ("Sources/SparseRLSparsity/NetworkDescription.swift", "let actingKernels = kernelsAreSparse(samples: 1)",
+     "let actingKernels = kernelsAreSparse(samples: batchSize)", "describe: acting reported at the training batch"),
+    ("Sources/SparseRLNetworks/Linear.swift", "return inFeatures <= 24 ? 0.7 : 0.45", "return 0.45",
+     "dense fallback: no exception for narrow input layers"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

@@ -54,8 +54,9 @@ public final class Conv2d: MaskableLayer {
   /// Output features `outChannels * outHeight * outWidth`.
   public var outFeatures: Int { outChannels * outputPositions }
 
-  /// The density from which a sparse weight is multiplied through a dense scratch copy (see `Linear`).
-  public var denseKernelDensity: Double {
+  /// A fixed density from which a sparse weight is multiplied through a dense scratch copy; `nil` for the measured
+  /// rule (see `Linear.denseKernelDensity`).
+  public var denseKernelDensity: Double? {
     get { product.denseKernelDensity }
     set { product.denseKernelDensity = newValue }
   }
@@ -92,7 +93,7 @@ public final class Conv2d: MaskableLayer {
   public init(
     inChannels: Int, inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
     padding: Int, weight: Parameter, bias: Parameter?,
-    denseKernelDensity: Double = Linear.defaultDenseKernelDensity
+    denseKernelDensity: Double? = nil
   ) {
     precondition(
       inChannels > 0 && kernelHeight > 0 && kernelWidth > 0 && stride > 0 && padding >= 0, "Conv2d: invalid geometry")

@@ -4,8 +4,8 @@ import SparseRLNumerics
 ///
 /// A sparse weight stores only its active entries (see `Parameter`); the layer multiplies with the sparse
 /// kernels, O(nnz * batch) per product, and reads `weight.pattern` on every call, so after `weight.setPattern`
-/// the next forward uses the new topology. From density `denseKernelDensity` on, the weight is scattered into
-/// a dense scratch copy and multiplied with the dense kernels (see `WeightProduct`).
+/// the next forward uses the new topology. Where the dense kernels are faster (`Linear.usesSparseKernels`), the
+/// weight is scattered into a dense scratch copy and multiplied with them instead (see `WeightProduct`).
 ///
 /// Forward keeps its input (needed for the weight gradient); backward keeps the output gradient (needed by
 /// `denseWeightGradient`, RigL's grow criterion). Alone, the layer keeps copies in reused buffers. Inside a
@@ -62,25 +62,37 @@ public final class Linear: MaskableLayer {
     hasOutputGradient = true
   }
 
-  /// The density from which a sparse weight is multiplied through a dense scratch copy with the dense kernels.
-  /// `defaultDenseKernelDensity` by default (sparse kernels below half density); set above 1 to always use the
-  /// sparse kernels.
-  public var denseKernelDensity: Double {
+  /// A fixed density from which a sparse weight is multiplied through a dense scratch copy with the dense
+  /// kernels, whatever the shape; `nil` (the default) for the measured rule of
+  /// `Linear.denseKernelDensity(inFeatures:columns:)`. Set above 1 to always use the sparse kernels.
+  public var denseKernelDensity: Double? {
     get { product.denseKernelDensity }
     set { product.denseKernelDensity = newValue }
   }
 
-  /// The default dense-fallback density of `Linear` and `Conv2d` layers: from 50% density on, a sparse product
-  /// does more work than the dense GEMM (the kernel benchmarks in docs/benchmarks.md).
-  public static let defaultDenseKernelDensity = 0.5
+  /// The density from which the dense kernels (through a dense copy of the weight) beat the sparse ones for a
+  /// sparse `[out x inFeatures]` weight multiplied with `columns` columns of activations (the batch, or output
+  /// positions times batch for `Conv2d`), as `sparserl bench kernels --sizes 256,256x23,...` measures it
+  /// (docs/benchmarks.md, "Dense fallback"):
+  /// - fewer than 8 columns (acting, streaming updates): 12%. The sparse products gather one scalar per
+  ///   multiply-add; the dense matrix-vector product streams whole rows.
+  /// - 8 to 127 columns: 35%.
+  /// - 128 columns and more (training batches): 45%, or 70% for at most 24 input features (an observation layer):
+  ///   its few gathered input rows stay in L1, while the dense GEMM's depth is too short to reach its rate.
+  public static func denseKernelDensity(inFeatures: Int, columns: Int) -> Double {
+    if columns < 8 { return 0.12 }
+    if columns < 128 { return 0.35 }
+    return inFeatures <= 24 ? 0.7 : 0.45
+  }
 
-  /// Whether a sparse weight of `density` runs on the sparse kernels (below `denseKernelDensity`) or on the
-  /// dense ones through a scratch copy (from it on): the one rule `WeightProduct` applies and `sparserl describe`
-  /// reports per layer.
+  /// Whether a sparse weight of `density` with `inFeatures` columns, multiplied with `columns` columns of
+  /// activations, runs on the sparse kernels (below `denseKernelDensity`, by default the measured
+  /// `denseKernelDensity(inFeatures:columns:)`) or on the dense ones through a scratch copy (from it on): the one
+  /// rule `WeightProduct` applies and `sparserl describe` reports per layer.
   public static func usesSparseKernels(
-    density: Double, denseKernelDensity: Double = defaultDenseKernelDensity
+    density: Double, inFeatures: Int, columns: Int, denseKernelDensity: Double? = nil
   ) -> Bool {
-    density < denseKernelDensity
+    density < (denseKernelDensity ?? Self.denseKernelDensity(inFeatures: inFeatures, columns: columns))
   }
 
   /// A layer with freshly initialised parameters.
@@ -123,7 +135,7 @@ public final class Linear: MaskableLayer {
 
   /// A layer around existing parameters: `weight` `[out x in]`, `bias` dense `[out x 1]` or `nil`.
   public init(
-    weight: Parameter, bias: Parameter?, denseKernelDensity: Double = Linear.defaultDenseKernelDensity
+    weight: Parameter, bias: Parameter?, denseKernelDensity: Double? = nil
   ) {
     if let bias {
       precondition(

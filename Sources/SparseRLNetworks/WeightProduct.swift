@@ -3,28 +3,31 @@ import SparseRLNumerics
 /// The three products of a weight `W` (`[out x in]`, a dense or sparse `Parameter`) with feature-major
 /// activations (`[in x n]`), shared by `Linear` (n = batch) and `Conv2d` (n = output positions * batch).
 ///
-/// A sparse weight uses the sparse kernels, O(nnz * n), unless its density is at least
-/// `denseKernelDensity`: then forward and input-gradient products scatter the active values into a dense
-/// `[out x in]` scratch matrix (O(out * in), reused across calls) and run the dense kernels, which are faster
-/// when few entries are inactive. The weight gradient of a sparse weight is always the sampled product at the
+/// A sparse weight uses the sparse kernels, O(nnz * n), unless `Linear.usesSparseKernels` says the dense ones are
+/// faster for its density, input width and `n`: then forward and input-gradient products scatter the active values
+/// into a dense `[out x in]` scratch matrix (O(out * in), reused across calls) and run the dense kernels. The weight gradient of a sparse weight is always the sampled product at the
 /// active entries, so inactive entries never receive gradient.
 struct WeightProduct {
-  /// The density from which a sparse weight is multiplied through a dense scratch copy.
-  var denseKernelDensity: Double
+  /// A fixed density from which a sparse weight is multiplied through a dense scratch copy (`nil`: the measured
+  /// rule of `Linear.denseKernelDensity(inFeatures:columns:)`).
+  var denseKernelDensity: Double?
   /// Dense copy of a sparse weight's values, rebuilt on every use (values change every step).
   private var scratch: [Float] = []
   /// A sparse weight's values in CSC order for the input gradient (`SparseKernels.inputGradient`), rebuilt on
   /// every use.
   private var transposedValues: [Float] = []
 
-  init(denseKernelDensity: Double) {
+  init(denseKernelDensity: Double?) {
     self.denseKernelDensity = denseKernelDensity
   }
 
-  /// Whether `weight` is multiplied with the sparse kernels.
-  func usesSparseKernels(_ weight: Parameter) -> Bool {
-    guard let pattern = weight.pattern else { return false }
-    return Linear.usesSparseKernels(density: pattern.density, denseKernelDensity: denseKernelDensity)
+  /// The pattern of `weight` if its products with `n` columns run on the sparse kernels, else `nil`.
+  private func sparsePattern(_ weight: Parameter, n: Int) -> SparsePattern? {
+    guard let pattern = weight.pattern,
+      Linear.usesSparseKernels(
+        density: pattern.density, inFeatures: weight.columns, columns: n, denseKernelDensity: denseKernelDensity)
+    else { return nil }
+    return pattern
   }
 
   private mutating func scatterIntoScratch(_ weight: Parameter, _ pattern: SparsePattern) {
@@ -53,7 +56,7 @@ struct WeightProduct {
     output: UnsafeMutableBufferPointer<Float>, n: Int, relu: Bool = false
   ) {
     withOptionalBuffer(bias?.value) { b in
-      if let pattern = weight.pattern, pattern.density < denseKernelDensity {
+      if let pattern = sparsePattern(weight, n: n) {
         weight.value.withUnsafeBufferPointer { values in
           SparseKernels.forward(
             pattern: pattern, values: values, input: input, output: output, batch: n, bias: b, relu: relu)
@@ -94,7 +97,7 @@ struct WeightProduct {
     _ weight: Parameter, outputGradient: UnsafeBufferPointer<Float>, inputGradient: UnsafeMutableBufferPointer<Float>,
     n: Int, gate: UnsafeBufferPointer<Float>? = nil
   ) {
-    if let pattern = weight.pattern, pattern.density < denseKernelDensity {
+    if let pattern = sparsePattern(weight, n: n) {
       if transposedValues.count < pattern.nonzeroCount {
         transposedValues = [Float](repeating: 0, count: pattern.nonzeroCount)
       }

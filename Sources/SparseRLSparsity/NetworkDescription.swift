@@ -62,22 +62,30 @@ public enum LayerStackParser {
 /// The `describe` table: per-layer shapes, sparsities, active weights and FLOPs, and network totals.
 public enum AllocationReport {
   /// The report of `allocation`, with training FLOPs for `batchSize` and, if given, RigL's dense gradient every
-  /// `denseGradientInterval` updates. Its `kernel` column says which products each layer runs on: `sparse`
-  /// below `denseKernelDensity` density, else `dense` (a dense layer, or a sparse one through a dense copy of its
-  /// weights, where the dense GEMM is faster).
+  /// `denseGradientInterval` updates. Its `kernel` column says which products each layer runs on in training at
+  /// `batchSize`: `sparse` where `Linear.usesSparseKernels` picks the sparse kernels (with `denseKernelDensity`,
+  /// a fixed fallback density, or by default the measured rule for the layer's shape), else `dense` (a dense
+  /// layer, or a sparse one through a dense copy of its weights, where the dense kernels are faster); a line
+  /// below the table names the layers that act (batch 1) on the other kind.
   public static func text(
     _ allocation: SparsityAllocation, batchSize: Int = 256, denseGradientInterval: Int? = nil,
-    denseKernelDensity: Double = Linear.defaultDenseKernelDensity
+    denseKernelDensity: Double? = nil
   ) -> String {
     let cost = NetworkCost(allocation)
     let header = [
       "layer", "shape", "weights", "active", "sparsity", "bias", "FLOPs", "dense FLOPs", "kernel", "source",
     ]
-    // A sparse layer from `denseKernelDensity` density on falls back to the dense kernels.
-    let sparseKernels = allocation.layers.map { layer in
-      layer.sparsity > 0
-        && Linear.usesSparseKernels(density: 1 - layer.sparsity, denseKernelDensity: denseKernelDensity)
+    // Whether a layer's products with `samples` samples run on the sparse kernels.
+    func kernelsAreSparse(samples: Int) -> [Bool] {
+      allocation.layers.map { layer in
+        layer.sparsity > 0
+          && Linear.usesSparseKernels(
+            density: 1 - layer.sparsity, inFeatures: layer.shape.columns, columns: samples * layer.shape.usesPerSample,
+            denseKernelDensity: denseKernelDensity)
+      }
     }
+    let sparseKernels = kernelsAreSparse(samples: batchSize)
+    let actingKernels = kernelsAreSparse(samples: 1)
     var rows = [header]
     for (index, layer) in allocation.layers.enumerated() {
       let layerCost = cost.layers[index]
@@ -111,11 +119,22 @@ public enum AllocationReport {
       "parameters: \(cost.activeParameters) active of \(cost.totalParameters) (weights \(cost.activeWeights) of "
         + "\(cost.totalWeights), biases \(cost.biases) counted separately)")
     let fallback = allocation.layers.indices.filter { allocation.layers[$0].sparsity > 0 && !sparseKernels[$0] }
+    func layerList(_ indices: [Int]) -> String {
+      "layer\(indices.count == 1 ? "" : "s") \(indices.map(String.init).joined(separator: ", "))"
+    }
     if !fallback.isEmpty {
       lines.append(
-        "dense fallback: layer\(fallback.count == 1 ? "" : "s") \(fallback.map(String.init).joined(separator: ", ")) "
-          + "at \(percent(denseKernelDensity)) density or more run on the dense kernels (faster there); their masked "
-          + "weights stay 0")
+        "dense fallback: \(layerList(fallback)) run on the dense kernels at batch \(batchSize) (faster there at "
+          + "\(fallback.count == 1 ? "its" : "their") density and shape); their masked weights stay 0")
+    }
+    let actingDifferently = allocation.layers.indices.filter {
+      allocation.layers[$0].sparsity > 0 && actingKernels[$0] != sparseKernels[$0]
+    }
+    if !actingDifferently.isEmpty {
+      let kinds = actingDifferently.map { actingKernels[$0] ? "sparse" : "dense" }
+      lines.append(
+        "acting (batch 1): \(layerList(actingDifferently)) on the "
+          + (Set(kinds).count == 1 ? "\(kinds[0]) kernels" : "other kernels"))
     }
     if let epsilon = allocation.epsilon { lines.append("eps: \(String(format: "%.6g", epsilon))") }
     lines.append(

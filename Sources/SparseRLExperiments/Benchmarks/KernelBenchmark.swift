@@ -9,7 +9,8 @@ import SparseRLNumerics
 
 /// Times the dense and sparse linear-layer kernels (`sparserl bench kernels`, quoted in docs/benchmarks.md).
 ///
-/// For each square layer size, batch size and sparsity it measures, single-threaded and in one run:
+/// For each layer shape (square, or `out x in` such as a network's 23 -> 256 input layer), batch size and sparsity
+/// it measures, single-threaded and in one run:
 /// - forward `Y = W X` and backward (input gradient `W^T dY` plus weight gradient) of the project's dense
 ///   kernels and of its sparse kernels on a random pattern of that sparsity,
 /// - the time to rebuild the `SparsePattern` from active indices (the cost of one topology update).
@@ -17,10 +18,44 @@ import SparseRLNumerics
 /// Every figure is the median over `repetitions` samples; each sample groups enough calls to last at least
 /// `minimumSampleSeconds`, so timer resolution does not matter for microsecond kernels.
 public struct KernelBenchmark {
+  /// A layer's weight shape, `[outFeatures x inFeatures]`.
+  public struct Shape: Sendable, Equatable, CustomStringConvertible {
+    /// Rows of the weight (output features).
+    public var outFeatures: Int
+    /// Columns of the weight (input features).
+    public var inFeatures: Int
+
+    /// A `[outFeatures x inFeatures]` weight.
+    public init(outFeatures: Int, inFeatures: Int) {
+      self.outFeatures = outFeatures
+      self.inFeatures = inFeatures
+    }
+
+    /// A square `[size x size]` weight.
+    public init(size: Int) { self.init(outFeatures: size, inFeatures: size) }
+
+    /// `"256"` (square) or `"256x23"` (`out x in`); `nil` for anything else or a size below 1.
+    public init?(parsing text: String) {
+      let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+      guard parts.count == 1 || parts.count == 2, let out = parts[0], let input = parts.last!, out > 0, input > 0
+      else { return nil }
+      self.init(outFeatures: out, inFeatures: input)
+    }
+
+    /// Whether the weight is square (the shapes the OpenBLAS reference measures).
+    public var isSquare: Bool { outFeatures == inFeatures }
+
+    /// Weights of the dense layer.
+    public var count: Int { outFeatures * inFeatures }
+
+    /// `"256x23"`: out x in, as the table's layer column.
+    public var description: String { "\(outFeatures)x\(inFeatures)" }
+  }
+
   /// What to measure.
   public struct Configuration: Sendable {
-    /// Square layer sizes (`size x size` weights).
-    public var sizes: [Int] = [256, 1024]
+    /// Layer shapes.
+    public var shapes: [Shape] = [Shape(size: 256), Shape(size: 1024)]
     /// Batch sizes (columns of the feature-major activations).
     public var batches: [Int] = [1, 32, 256]
     /// Fractions of inactive weights of the sparse layers.
@@ -39,10 +74,10 @@ public struct KernelBenchmark {
     public init() {}
   }
 
-  /// Median seconds per call of the dense kernels for one layer size and batch.
+  /// Median seconds per call of the dense kernels for one layer shape and batch.
   public struct DenseTiming: Sendable {
-    /// Rows and columns of the square layer.
-    public var size: Int
+    /// The layer's weight shape.
+    public var shape: Shape
     /// Batch size.
     public var batch: Int
     /// `Y = W X`.
@@ -51,10 +86,10 @@ public struct KernelBenchmark {
     public var backward: Double
   }
 
-  /// Median seconds per call of the sparse kernels for one layer size, batch and sparsity.
+  /// Median seconds per call of the sparse kernels for one layer shape, batch and sparsity.
   public struct SparseTiming: Sendable {
-    /// Rows and columns of the square layer.
-    public var size: Int
+    /// The layer's weight shape.
+    public var shape: Shape
     /// Batch size.
     public var batch: Int
     /// Fraction of inactive weights.
@@ -71,9 +106,9 @@ public struct KernelBenchmark {
 
   /// All figures of one run.
   public struct Report: Sendable {
-    /// Dense timings, one per layer size and batch.
+    /// Dense timings, one per layer shape and batch.
     public var dense: [DenseTiming] = []
-    /// Sparse timings, one per layer size, batch and sparsity.
+    /// Sparse timings, one per layer shape, batch and sparsity.
     public var sparse: [SparseTiming] = []
   }
 
@@ -83,8 +118,8 @@ public struct KernelBenchmark {
   /// A benchmark of `configuration`; shapes and counts must be positive.
   public init(configuration: Configuration = Configuration()) {
     precondition(
-      configuration.sizes.allSatisfy { $0 > 0 },
-      "layer sizes must be positive: \(configuration.sizes)")
+      configuration.shapes.allSatisfy { $0.outFeatures > 0 && $0.inFeatures > 0 },
+      "layer shapes must be positive: \(configuration.shapes)")
     precondition(
       configuration.batches.allSatisfy { $0 > 0 },
       "batch sizes must be positive: \(configuration.batches)")
@@ -95,15 +130,15 @@ public struct KernelBenchmark {
     self.configuration = configuration
   }
 
-  /// Runs every measurement, calling `progress` with a short description before each layer size and batch.
+  /// Runs every measurement, calling `progress` with a short description before each layer shape and batch.
   public func run(progress: (String) -> Void = { _ in }) -> Report {
     var report = Report()
     var generator = RandomGenerator(seed: configuration.seed)
-    for size in configuration.sizes {
-      let weights = Self.randomValues(size * size, &generator)
+    for shape in configuration.shapes {
+      let weights = Self.randomValues(shape.count, &generator)
       for batch in configuration.batches {
-        progress("layer \(size)x\(size), batch \(batch)")
-        let layer = LayerData(size: size, batch: batch, weights: weights, generator: &generator)
+        progress("layer \(shape), batch \(batch)")
+        let layer = LayerData(shape: shape, batch: batch, weights: weights, generator: &generator)
         report.dense.append(measureDense(layer))
         for sparsity in configuration.sparsities {
           report.sparse.append(measureSparse(layer, sparsity: sparsity, generator: &generator))
@@ -113,9 +148,9 @@ public struct KernelBenchmark {
     return report
   }
 
-  /// Weights and activations of one layer size and batch.
+  /// Weights and activations of one layer shape and batch.
   struct LayerData {
-    let size: Int
+    let shape: Shape
     let batch: Int
     let weights: [Float]
     let input: [Float]
@@ -124,27 +159,28 @@ public struct KernelBenchmark {
     var inputGradient: [Float]
     var weightGradient: [Float]
 
-    init(size: Int, batch: Int, weights: [Float], generator: inout RandomGenerator) {
-      self.size = size
+    init(shape: Shape, batch: Int, weights: [Float], generator: inout RandomGenerator) {
+      self.shape = shape
       self.batch = batch
       self.weights = weights
-      input = KernelBenchmark.randomValues(size * batch, &generator)
-      outputGradient = KernelBenchmark.randomValues(size * batch, &generator)
-      output = [Float](repeating: 0, count: size * batch)
-      inputGradient = output
-      weightGradient = [Float](repeating: 0, count: size * size)
+      input = KernelBenchmark.randomValues(shape.inFeatures * batch, &generator)
+      outputGradient = KernelBenchmark.randomValues(shape.outFeatures * batch, &generator)
+      output = [Float](repeating: 0, count: shape.outFeatures * batch)
+      inputGradient = input
+      weightGradient = [Float](repeating: 0, count: shape.count)
     }
   }
 
   private func measureDense(_ layer: LayerData) -> DenseTiming {
     var layer = layer
-    let (size, batch) = (layer.size, layer.batch)
+    let (shape, batch) = (layer.shape, layer.batch)
     let forward = medianSeconds {
       layer.weights.withUnsafeBufferPointer { w in
         layer.input.withUnsafeBufferPointer { x in
           layer.output.withUnsafeMutableBufferPointer { y in
             DenseKernels.forward(
-              weights: w, input: x, output: y, outFeatures: size, inFeatures: size, batch: batch)
+              weights: w, input: x, output: y, outFeatures: shape.outFeatures, inFeatures: shape.inFeatures,
+              batch: batch)
           }
         }
       }
@@ -155,30 +191,30 @@ public struct KernelBenchmark {
           layer.input.withUnsafeBufferPointer { x in
             layer.inputGradient.withUnsafeMutableBufferPointer { dx in
               DenseKernels.inputGradient(
-                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: size,
-                inFeatures: size, batch: batch)
+                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: shape.outFeatures,
+                inFeatures: shape.inFeatures, batch: batch)
             }
             layer.weightGradient.withUnsafeMutableBufferPointer { dw in
               DenseKernels.weightGradient(
-                outputGradient: dy, input: x, weightGradient: dw, outFeatures: size,
-                inFeatures: size, batch: batch,
+                outputGradient: dy, input: x, weightGradient: dw, outFeatures: shape.outFeatures,
+                inFeatures: shape.inFeatures, batch: batch,
                 accumulate: false)
             }
           }
         }
       }
     }
-    return DenseTiming(size: size, batch: batch, forward: forward, backward: backward)
+    return DenseTiming(shape: shape, batch: batch, forward: forward, backward: backward)
   }
 
   private func measureSparse(_ layer: LayerData, sparsity: Double, generator: inout RandomGenerator)
     -> SparseTiming
   {
     var layer = layer
-    let (size, batch) = (layer.size, layer.batch)
-    let activeIndices = (0..<(size * size)).filter { _ in generator.nextDouble() >= sparsity }
-    let pattern = SparsePattern(rows: size, columns: size, activeIndices: activeIndices)
-    let values = pattern.gather(Matrix(rows: size, columns: size, scalars: layer.weights))
+    let (shape, batch) = (layer.shape, layer.batch)
+    let activeIndices = (0..<shape.count).filter { _ in generator.nextDouble() >= sparsity }
+    let pattern = SparsePattern(rows: shape.outFeatures, columns: shape.inFeatures, activeIndices: activeIndices)
+    let values = pattern.gather(Matrix(rows: shape.outFeatures, columns: shape.inFeatures, scalars: layer.weights))
     var valueGradient = [Float](repeating: 0, count: pattern.nonzeroCount)
     let forward = medianSeconds {
       values.withUnsafeBufferPointer { v in
@@ -208,11 +244,11 @@ public struct KernelBenchmark {
     }
     var rebuilt = pattern
     let rebuild = medianSeconds {
-      rebuilt = SparsePattern(rows: size, columns: size, activeIndices: activeIndices)
+      rebuilt = SparsePattern(rows: shape.outFeatures, columns: shape.inFeatures, activeIndices: activeIndices)
     }
     precondition(rebuilt == pattern, "rebuilt pattern differs")
     return SparseTiming(
-      size: size, batch: batch, sparsity: sparsity, nonzeroCount: pattern.nonzeroCount,
+      shape: shape, batch: batch, sparsity: sparsity, nonzeroCount: pattern.nonzeroCount,
       forward: forward,
       backward: backward, patternRebuild: rebuild)
   }
@@ -341,22 +377,22 @@ public struct KernelBenchmarkTable {
       "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for dense in report.dense {
-      let layer = "\(dense.size)x\(dense.size)"
+      let layer = dense.shape.description
       let denseTotal = dense.forward + dense.backward
-      let blas = reference?.timing(size: dense.size, batch: dense.batch)
+      let blas = dense.shape.isSquare ? reference?.timing(size: dense.shape.outFeatures, batch: dense.batch) : nil
       let blasTotal = blas.map { $0.forward + $0.backward }
       func relative(_ total: Double) -> String { blasTotal.map { Self.ratio(total / $0) } ?? "n/a" }
       if let blas, let blasTotal {
         lines.append(
-          "| \(layer) | \(dense.batch) | OpenBLAS sgemm (dense) | \(dense.size * dense.size) | \(Self.micro(blas.forward)) | "
+          "| \(layer) | \(dense.batch) | OpenBLAS sgemm (dense) | \(dense.shape.count) | \(Self.micro(blas.forward)) | "
             + "\(Self.micro(blas.backward)) | \(Self.micro(blasTotal)) | \(Self.ratio(denseTotal / blasTotal)) | 1.00 | - |"
         )
       }
       lines.append(
-        "| \(layer) | \(dense.batch) | SparseRL dense | \(dense.size * dense.size) | \(Self.micro(dense.forward)) | "
+        "| \(layer) | \(dense.batch) | SparseRL dense | \(dense.shape.count) | \(Self.micro(dense.forward)) | "
           + "\(Self.micro(dense.backward)) | \(Self.micro(denseTotal)) | 1.00 | \(relative(denseTotal)) | - |"
       )
-      for sparse in report.sparse where sparse.size == dense.size && sparse.batch == dense.batch {
+      for sparse in report.sparse where sparse.shape == dense.shape && sparse.batch == dense.batch {
         let total = sparse.forward + sparse.backward
         let percent = String(format: "%g", sparse.sparsity * 100)
         lines.append(

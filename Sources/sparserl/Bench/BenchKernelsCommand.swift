@@ -15,7 +15,10 @@ struct BenchKernelsCommand: ParsableCommand {
       package root, with OPENBLAS_NUM_THREADS=1; it is skipped with a note if that python is missing.
       """)
 
-  @Option(help: "Comma-separated square layer sizes.")
+  @Option(
+    help: ArgumentHelp(
+      "Comma-separated layer shapes: a square size (256) or out x in (256x23, a 23 -> 256 input layer).",
+      discussion: "The OpenBLAS column covers the square shapes only."))
   var sizes = "256,1024"
 
   @Option(help: "Comma-separated batch sizes.")
@@ -45,16 +48,15 @@ struct BenchKernelsCommand: ParsableCommand {
 
   func run() throws {
     var configuration = KernelBenchmark.Configuration()
-    configuration.sizes = try Self.parseList(sizes, name: "sizes") { Int($0) }
+    configuration.shapes = try Self.parseList(sizes, name: "sizes", what: "layer shapes (256 or 256x23)") {
+      KernelBenchmark.Shape(parsing: $0)
+    }
     configuration.batches = try Self.parseList(batches, name: "batches") { Int($0) }
     configuration.sparsities = try Self.parseList(sparsities, name: "sparsities") { Double($0) }
     configuration.repetitions = repetitions
     configuration.minimumSampleSeconds = minimumSampleSeconds
     configuration.threadCPUTime = threadCPUTime
-    guard configuration.sizes.allSatisfy({ $0 > 0 }), configuration.batches.allSatisfy({ $0 > 0 })
-    else {
-      throw ValidationError("sizes and batches must be positive")
-    }
+    guard configuration.batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("batches must be positive") }
     guard configuration.sparsities.allSatisfy({ (0...1).contains($0) }) else {
       throw ValidationError("sparsities must lie in [0, 1]")
     }
@@ -69,15 +71,17 @@ struct BenchKernelsCommand: ParsableCommand {
     #endif
 
     var reference: OpenBLASReference?
-    var referenceNote = "OpenBLAS column skipped (--no-reference)."
-    if !noReference {
+    let squareSizes = configuration.shapes.filter(\.isSquare).map(\.outFeatures)
+    var referenceNote =
+      noReference ? "OpenBLAS column skipped (--no-reference)." : "OpenBLAS column skipped: no square layer shape."
+    if !noReference && !squareSizes.isEmpty {
       let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
       let interpreter =
         python ?? ProcessInfo.processInfo.environment["SPARSERL_PYTHON"]
         ?? root.appendingPathComponent(".venv/bin/python").path
       do {
         reference = try OpenBLASReference.measure(
-          python: URL(fileURLWithPath: interpreter), root: root, sizes: configuration.sizes,
+          python: URL(fileURLWithPath: interpreter), root: root, sizes: squareSizes,
           batches: configuration.batches, repetitions: repetitions,
           minimumSampleSeconds: minimumSampleSeconds,
           threadCPUTime: threadCPUTime)
@@ -99,13 +103,13 @@ struct BenchKernelsCommand: ParsableCommand {
     print("Kernels: \(KernelVariant.active) (SPARSERL_KERNELS=portable forces the portable variant).")
   }
 
-  private static func parseList<T>(_ text: String, name: String, _ parse: (String) -> T?) throws
-    -> [T]
-  {
+  private static func parseList<T>(
+    _ text: String, name: String, what: String = "numbers", _ parse: (String) -> T?
+  ) throws -> [T] {
     let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     let values = items.compactMap(parse)
     guard !items.isEmpty, values.count == items.count else {
-      throw ValidationError("--\(name) must be a comma-separated list of numbers, got '\(text)'")
+      throw ValidationError("--\(name) must be a comma-separated list of \(what), got '\(text)'")
     }
     return values
   }
