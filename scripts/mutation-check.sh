@@ -113,10 +113,10 @@ MUTATIONS = [
      "thin products: the second row of each pair left without its epilogue"),
     ("Sources/SparseRLNetworks/WeightProduct.swift", "inFeatures: weight.columns, columns: n, denseKernelDensity",
      "inFeatures: weight.columns, columns: 256, denseKernelDensity",
-     "dense fallback: the rule ignores the activation columns (batch-1 products stay on the sparse kernels)"),
+     "dense fallback: the rule ignores the activation columns (batch-1 products take the dense copy)"),
     ("Sources/SparseRLSparsity/NetworkDescription.swift", "let actingKernels = kernelsAreSparse(samples: 1)",
      "let actingKernels = kernelsAreSparse(samples: batchSize)", "describe: acting reported at the training batch"),
-    ("Sources/SparseRLNetworks/Linear.swift", "return inFeatures <= 24 ? 0.7 : 0.45", "return 0.45",
+    ("Sources/SparseRLNetworks/Linear.swift", "columns >= 128 && inFeatures > 24 ? 0.5 : 0.7", "columns >= 128 ? 0.5 : 0.7",
      "dense fallback: no exception for narrow input layers"),
 ]
 FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests"

@@ -70,19 +70,17 @@ public final class Linear: MaskableLayer {
     set { product.denseKernelDensity = newValue }
   }
 
-  /// The density from which the dense kernels (through a dense copy of the weight) beat the sparse ones for a
-  /// sparse `[out x inFeatures]` weight multiplied with `columns` columns of activations (the batch, or output
-  /// positions times batch for `Conv2d`), as `sparserl bench kernels --sizes 256,256x23,...` measures it
-  /// (docs/benchmarks.md, "Dense fallback"):
-  /// - fewer than 8 columns (acting, streaming updates): 12%. The sparse products gather one scalar per
-  ///   multiply-add; the dense matrix-vector product streams whole rows.
-  /// - 8 to 127 columns: 35%.
-  /// - 128 columns and more (training batches): 45%, or 70% for at most 24 input features (an observation layer):
-  ///   its few gathered input rows stay in L1, while the dense GEMM's depth is too short to reach its rate.
+  /// The density from which the dense kernels (through a dense copy of the weight, scattered on every call) beat
+  /// the sparse ones for a sparse `[out x inFeatures]` weight multiplied with `columns` columns of activations (the
+  /// batch, or output positions times batch for `Conv2d`), as `sparserl bench kernels --layer-paths` measures the
+  /// two paths of a `Linear` (docs/benchmarks.md, "Dense fallback by shape and batch"):
+  /// - 50% for training batches (128 columns and more) of a layer with more than 24 inputs: there the packed GEMM's
+  ///   rate pays for the scatter from about half density on.
+  /// - 70% otherwise. Below 128 columns the scatter (O(out x in) per call) costs as much as the product; at most 24
+  ///   inputs (an observation layer) the few input rows the sparse products gather from stay in L1, where they run
+  ///   near the dense GEMM's rate.
   public static func denseKernelDensity(inFeatures: Int, columns: Int) -> Double {
-    if columns < 8 { return 0.12 }
-    if columns < 128 { return 0.35 }
-    return inFeatures <= 24 ? 0.7 : 0.45
+    columns >= 128 && inFeatures > 24 ? 0.5 : 0.7
   }
 
   /// Whether a sparse weight of `density` with `inFeatures` columns, multiplied with `columns` columns of

@@ -5,8 +5,9 @@ import SparseRLNumerics
 ///
 /// A sparse weight uses the sparse kernels, O(nnz * n), unless `Linear.usesSparseKernels` says the dense ones are
 /// faster for its density, input width and `n`: then forward and input-gradient products scatter the active values
-/// into a dense `[out x in]` scratch matrix (O(out * in), reused across calls) and run the dense kernels. The weight gradient of a sparse weight is always the sampled product at the
-/// active entries, so inactive entries never receive gradient.
+/// into a dense `[out x in]` scratch matrix (O(out * in), reused across calls) and run the dense kernels. The
+/// weight gradient of a sparse weight is always the sampled product at the active entries, so inactive entries
+/// never receive gradient.
 struct WeightProduct {
   /// A fixed density from which a sparse weight is multiplied through a dense scratch copy (`nil`: the measured
   /// rule of `Linear.denseKernelDensity(inFeatures:columns:)`).

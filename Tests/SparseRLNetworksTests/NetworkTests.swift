@@ -83,16 +83,15 @@ func makeNetwork(seed: UInt64) -> Sequential {
   }
 
   @Test func denseFallbackFollowsTheMeasuredRule() {
-    // Training batches: 45% for wide inputs, 70% for an observation layer of at most 24 inputs.
-    #expect(Linear.usesSparseKernels(density: 0.44, inFeatures: 256, columns: 256))
-    #expect(!Linear.usesSparseKernels(density: 0.46, inFeatures: 256, columns: 256))
+    // Training batches: 50% for wide inputs, 70% for an observation layer of at most 24 inputs.
+    #expect(Linear.usesSparseKernels(density: 0.49, inFeatures: 256, columns: 256))
+    #expect(!Linear.usesSparseKernels(density: 0.51, inFeatures: 25, columns: 128))
     #expect(Linear.usesSparseKernels(density: 0.69, inFeatures: 24, columns: 128))
-    #expect(!Linear.usesSparseKernels(density: 0.69, inFeatures: 25, columns: 128))
-    // Mid-sized batches 35%, acting and streaming (fewer than 8 columns) 12%, whatever the input width.
-    #expect(Linear.usesSparseKernels(density: 0.34, inFeatures: 17, columns: 127))
-    #expect(!Linear.usesSparseKernels(density: 0.36, inFeatures: 17, columns: 8))
-    #expect(Linear.usesSparseKernels(density: 0.11, inFeatures: 256, columns: 7))
-    #expect(!Linear.usesSparseKernels(density: 0.13, inFeatures: 17, columns: 1))
+    #expect(!Linear.usesSparseKernels(density: 0.71, inFeatures: 17, columns: 256))
+    // Below 128 columns (acting, streaming, small batches) 70% whatever the input width.
+    #expect(Linear.usesSparseKernels(density: 0.69, inFeatures: 256, columns: 127))
+    #expect(Linear.usesSparseKernels(density: 0.69, inFeatures: 1024, columns: 1))
+    #expect(!Linear.usesSparseKernels(density: 0.71, inFeatures: 256, columns: 1))
     // A fixed fallback density replaces the rule.
     #expect(Linear.usesSparseKernels(density: 0.9, inFeatures: 256, columns: 1, denseKernelDensity: 2))
     #expect(!Linear.usesSparseKernels(density: 0.2, inFeatures: 256, columns: 256, denseKernelDensity: 0.1))
@@ -100,9 +99,10 @@ func makeNetwork(seed: UInt64) -> Sequential {
 
   @Test func aSparseLayerActsOnTheKernelsTheRulePicks() {
     // At batch 1 the dense matrix-vector product and the sparse gather sum in different orders, so the output's
-    // bits show which kernels ran: a 40%-dense layer acts through its dense copy, unless a fixed density says not.
+    // bits show which kernels ran: a 60%-dense layer acts on the sparse kernels (it would train through its dense
+    // copy at batch 256), unless a fixed density says otherwise.
     var random = RandomGenerator(seed: 46)
-    let pattern = randomPattern(rows: 64, columns: 256, density: 0.4, random: &random)
+    let pattern = randomPattern(rows: 64, columns: 256, density: 0.6, random: &random)
     let layer = Linear(inFeatures: 256, outFeatures: 64, pattern: pattern, biasInitializer: nil, random: &random)
     let x = (0..<256).map { _ in random.normal(mean: 0, standardDeviation: 1) }
     var sparse = [Float](repeating: 0, count: 64)
@@ -123,9 +123,10 @@ func makeNetwork(seed: UInt64) -> Sequential {
     }
     #expect(sparse != dense, "the two kernels must be told apart by their bits")
     let input = Matrix(rows: 256, columns: 1, scalars: x)
-    #expect(layer.forward(input).scalars == dense)
-    layer.denseKernelDensity = 2
+    #expect(!Linear.usesSparseKernels(density: pattern.density, inFeatures: 256, columns: 256))
     #expect(layer.forward(input).scalars == sparse)
+    layer.denseKernelDensity = 0.5
+    #expect(layer.forward(input).scalars == dense)
   }
 
   @Test func initialisersOfLayers() {

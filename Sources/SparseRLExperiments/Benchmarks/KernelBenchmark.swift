@@ -1,4 +1,5 @@
 import Foundation
+import SparseRLNetworks
 import SparseRLNumerics
 
 #if canImport(Glibc)
@@ -69,6 +70,9 @@ public struct KernelBenchmark {
     /// Measure the calling thread's CPU time instead of wall-clock time (robust on a loaded machine, where
     /// wall-clock time includes the time the thread waits for a core).
     public var threadCPUTime = false
+    /// Also time each sparse weight through a `Linear` layer both ways: on the sparse kernels and through the dense
+    /// copy of the fallback (scatter included), i.e. the two paths `Linear.usesSparseKernels` chooses between.
+    public var layerPaths = false
 
     /// The default configuration (the one docs/benchmarks.md quotes).
     public init() {}
@@ -102,6 +106,17 @@ public struct KernelBenchmark {
     public var backward: Double
     /// Building the `SparsePattern` (CSR and CSC) from the sorted active indices.
     public var patternRebuild: Double
+    /// With `Configuration.layerPaths`: a `Linear` on the sparse kernels and through the dense copy, forward and
+    /// backward (input gradient plus weight gradient at the active entries) each.
+    public var layerPaths: LayerPaths?
+  }
+
+  /// Median seconds per call of a sparse `Linear` (no bias) on each of its two paths.
+  public struct LayerPaths: Sendable {
+    /// Forward and backward on the sparse kernels.
+    public var sparse: (forward: Double, backward: Double)
+    /// Forward and backward through the dense copy (the scatter of the active values included).
+    public var denseCopy: (forward: Double, backward: Double)
   }
 
   /// All figures of one run.
@@ -250,7 +265,24 @@ public struct KernelBenchmark {
     return SparseTiming(
       shape: shape, batch: batch, sparsity: sparsity, nonzeroCount: pattern.nonzeroCount,
       forward: forward,
-      backward: backward, patternRebuild: rebuild)
+      backward: backward, patternRebuild: rebuild,
+      layerPaths: configuration.layerPaths ? measureLayerPaths(layer, pattern: pattern, values: values) : nil)
+  }
+
+  /// Forward and backward of a bias-free `Linear` on `pattern`, forced onto each path by its fixed
+  /// `denseKernelDensity` (above 1: sparse kernels; 0: the dense copy).
+  private func measureLayerPaths(_ layer: LayerData, pattern: SparsePattern, values: [Float]) -> LayerPaths {
+    let x = Matrix(rows: layer.shape.inFeatures, columns: layer.batch, scalars: layer.input)
+    let dy = Matrix(rows: layer.shape.outFeatures, columns: layer.batch, scalars: layer.outputGradient)
+    func timings(denseKernelDensity: Double) -> (forward: Double, backward: Double) {
+      let linear = Linear(
+        weight: Parameter(name: "weight", pattern: pattern, value: values), bias: nil,
+        denseKernelDensity: denseKernelDensity)
+      let forward = medianSeconds { _ = linear.forward(x) }
+      let backward = medianSeconds { _ = linear.backward(dy, accumulateParameterGradients: true) }
+      return (forward, backward)
+    }
+    return LayerPaths(sparse: timings(denseKernelDensity: 2), denseCopy: timings(denseKernelDensity: 0))
   }
 
   /// Median seconds per call of `body` (warm-up call, then samples of at least `minimumSampleSeconds`).
@@ -400,6 +432,15 @@ public struct KernelBenchmarkTable {
             + "\(Self.micro(sparse.forward)) | \(Self.micro(sparse.backward)) | \(Self.micro(total)) | "
             + "\(Self.ratio(denseTotal / total)) | \(relative(total)) | \(Self.micro(sparse.patternRebuild)) |"
         )
+        if let paths = sparse.layerPaths {
+          for (name, path) in [("Linear, sparse kernels", paths.sparse), ("Linear, dense copy", paths.denseCopy)] {
+            let pathTotal = path.forward + path.backward
+            lines.append(
+              "| \(layer) | \(sparse.batch) | \(name) \(percent)% | \(sparse.nonzeroCount) | "
+                + "\(Self.micro(path.forward)) | \(Self.micro(path.backward)) | \(Self.micro(pathTotal)) | "
+                + "\(Self.ratio(denseTotal / pathTotal)) | \(relative(pathTotal)) | - |")
+          }
+        }
       }
     }
     return lines.joined(separator: "\n")

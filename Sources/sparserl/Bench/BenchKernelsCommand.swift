@@ -43,6 +43,13 @@ struct BenchKernelsCommand: ParsableCommand {
     help: "Time the thread's CPU time instead of wall-clock time (steadier on a loaded machine).")
   var threadCPUTime = false
 
+  @Flag(
+    help: ArgumentHelp(
+      "Add two rows per sparsity: a Linear layer on the sparse kernels and through the dense copy of the fallback.",
+      discussion: "The two paths Linear.usesSparseKernels picks between, with the layer's own overheads (the copy of "
+        + "the saved input, the scatter of the active values into the dense copy)."))
+  var layerPaths = false
+
   @Flag(help: "Skip the OpenBLAS reference column.")
   var noReference = false
 
@@ -56,6 +63,7 @@ struct BenchKernelsCommand: ParsableCommand {
     configuration.repetitions = repetitions
     configuration.minimumSampleSeconds = minimumSampleSeconds
     configuration.threadCPUTime = threadCPUTime
+    configuration.layerPaths = layerPaths
     guard configuration.batches.allSatisfy({ $0 > 0 }) else { throw ValidationError("batches must be positive") }
     guard configuration.sparsities.allSatisfy({ (0...1).contains($0) }) else {
       throw ValidationError("sparsities must lie in [0, 1]")
