@@ -10,7 +10,8 @@ import SparseRLNumerics
 
 /// Times the dense and sparse linear-layer kernels (`sparserl bench kernels`, quoted in docs/benchmarks.md).
 ///
-/// For each layer shape (square, or `out x in` such as a network's 23 -> 256 input layer), batch size and sparsity
+/// For each layer shape (square, or `in x out` such as a network's 23 -> 256 input layer, `sparserl describe`'s
+/// order), batch size and sparsity
 /// it measures, single-threaded and in one run:
 /// - forward `Y = W X` and backward (input gradient `W^T dY` plus weight gradient) of the project's dense
 ///   kernels and of its sparse kernels on a random pattern of that sparsity,
@@ -35,10 +36,11 @@ public struct KernelBenchmark {
     /// A square `[size x size]` weight.
     public init(size: Int) { self.init(outFeatures: size, inFeatures: size) }
 
-    /// `"256"` (square) or `"256x23"` (`out x in`); `nil` for anything else or a size below 1.
+    /// `"256"` (square) or `"23x256"` (`in x out`, as `sparserl describe` and `--layers` order widths); `nil` for
+    /// anything else or a size below 1.
     public init?(parsing text: String) {
       let parts = text.split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-      guard parts.count == 1 || parts.count == 2, let out = parts[0], let input = parts.last!, out > 0, input > 0
+      guard parts.count == 1 || parts.count == 2, let input = parts[0], let out = parts.last!, out > 0, input > 0
       else { return nil }
       self.init(outFeatures: out, inFeatures: input)
     }
@@ -49,8 +51,8 @@ public struct KernelBenchmark {
     /// Weights of the dense layer.
     public var count: Int { outFeatures * inFeatures }
 
-    /// `"256x23"`: out x in, as the table's layer column.
-    public var description: String { "\(outFeatures)x\(inFeatures)" }
+    /// `"23x256"`: in x out, as `init(parsing:)` reads it.
+    public var description: String { "\(inFeatures)x\(outFeatures)" }
   }
 
   /// What to measure.

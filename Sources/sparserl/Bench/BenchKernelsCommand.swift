@@ -17,7 +17,7 @@ struct BenchKernelsCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Comma-separated layer shapes: a square size (256) or out x in (256x23, a 23 -> 256 input layer).",
+      "Comma-separated layer shapes: a square size (256) or in x out (23x256, a 23 -> 256 input layer).",
       discussion: "The OpenBLAS column covers the square shapes only."))
   var sizes = "256,1024"
 
@@ -55,7 +55,7 @@ struct BenchKernelsCommand: ParsableCommand {
 
   func run() throws {
     var configuration = KernelBenchmark.Configuration()
-    configuration.shapes = try Self.parseList(sizes, name: "sizes", what: "layer shapes (256 or 256x23)") {
+    configuration.shapes = try Self.parseList(sizes, name: "sizes", what: "layer shapes (256 or 23x256)") {
       KernelBenchmark.Shape(parsing: $0)
     }
     configuration.batches = try Self.parseList(batches, name: "batches") { Int($0) }
