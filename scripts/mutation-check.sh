@@ -27,8 +27,8 @@ MUTATIONS = [
      "gradient1[b] = weight", "SAC actor: gradient always through critic 1"),
     (A + "SAC/SACActorLoss.swift", "logProbabilityGradient.assign(repeating: alpha / batch",
      "logProbabilityGradient.assign(repeating: -alpha / batch", "SAC actor: sign flip of the entropy term's gradient"),
-    (A + "Policies/TanhGaussian.swift", "gradient.scalars[k] = gA * squash + gL * 2 * a",
-     "gradient.scalars[k] = gA * squash", "SAC actor: dropped d log(1 - a^2) / d mu term"),
+    (A + "Policies/TanhGaussian.swift", "gradient[k] = gA * squash + gL * 2 * a",
+     "gradient[k] = gA * squash", "SAC actor: dropped d log(1 - a^2) / d mu term"),
     (A + "Policies/TanhGaussian.swift", "let logStdGradient = gA * squash * sigmaEpsilon + gL * (-1 + 2 * a * sigmaEpsilon)",
      "let logStdGradient = gA * squash * sigmaEpsilon + gL * (-1)", "SAC actor: dropped tanh term of d log pi / d log sigma"),
     (A + "TD3/TD3ActorLoss.swift", "outputGradient.scalars[k] = actionGradient.scalars[k] * (1 - a * a)",
@@ -118,8 +118,19 @@ MUTATIONS = [
      "let actingKernels = kernelsAreSparse(samples: batchSize)", "describe: acting reported at the training batch"),
     ("Sources/SparseRLNetworks/Linear.swift", "columns >= 128 && inFeatures > 24 ? 0.5 : 0.7", "columns >= 128 ? 0.5 : 0.7",
      "dense fallback: no exception for narrow input layers"),
+    (A + "Policies/TanhGaussian.swift", "logProbabilities[b] += -0.5 * e * e - ls + constant - logOneMinusASquared",
+     "logProbabilities[b] += -0.5 * e * e - ls + constant + logOneMinusASquared",
+     "tanh-Gaussian: log pi adds log(1 - a^2) instead of subtracting it"),
+    (A + "Policies/TanhGaussian.swift", "return (Float(x < 0 ? -tanhMagnitude : tanhMagnitude), logTerm)",
+     "return (Float(tanhMagnitude), logTerm)", "tanh-Gaussian: negative pre-activations squashed to positive actions"),
+    (A + "Policies/TanhGaussian.swift", "gradient[half + k] = logStdGradient * slopes[k]",
+     "gradient[half + k] = logStdGradient", "tanh-Gaussian: d log sigma / d raw dropped from the gradient"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "    a0 = __builtin_elementwise_fma(w, load16(s), a0);",
+     "    a0 = a0 + w * load16(s);", "AVX-512 row gather: unfused multiply-add (other bits than the AVX2 build)"),
+    ("Sources/CSparseRLKernels/KernelBodies.h", "    if (vectors > 2) a1 = load16(out + 16);\n", "",
+     "AVX-512 row gather: a blocked source's second chunk restarted from zero"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|KernelAVX512Tests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

@@ -1,7 +1,9 @@
 // The kernel bodies, written once and compiled once per variant. The including file defines
 //   SRL_TARGET  the attribute that enables the variant's instructions on every function (or nothing),
 //   SRL_FUSED   1 if multiply-adds are fused (one rounding), 0 for `acc + a * b`,
-//   SRL_TABLE   the name of the `srl_kernel_table` to define.
+//   SRL_TABLE   the name of the `srl_kernel_table` to define,
+//   SRL_WIDE    (optional, default 0) 1 to hold the row gather's 16-to-64-entry chunks in 16-float (AVX-512)
+//               vectors: the same lane-by-lane multiply-adds, so the same bits as 8-float vectors.
 // Every function is static, so each variant's copy is private to its translation unit; only the table is seen.
 //
 // Floating-point contraction is off: a multiply-add is fused exactly where `madd` says so, and every variant does
@@ -18,6 +20,10 @@
 typedef float v8 __attribute__((ext_vector_type(8)));
 typedef float v4 __attribute__((ext_vector_type(4)));
 typedef float v2 __attribute__((ext_vector_type(2)));
+
+#ifndef SRL_WIDE
+#define SRL_WIDE 0
+#endif
 
 #define INLINE static inline __attribute__((always_inline)) SRL_TARGET
 #define KERNEL static __attribute__((noinline)) SRL_TARGET
@@ -411,10 +417,62 @@ enum { SOURCE_GROUP_ROWS = 128, SOURCE_BLOCK_BYTES = 256 * 1024 };
 // times a contiguous run of the batch), then it is stored once. Over CSR this is `Y = W X`; over CSC with value
 // positions it is `dX = W^T dY` (a gather, never a scatter). O(nnz * batch + rows * batch).
 
+#if SRL_WIDE
+typedef float v16 __attribute__((ext_vector_type(16)));
+
+INLINE v16 load16(const float *p) {
+  v16 v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+INLINE void store16(float *p, v16 v) { memcpy(p, &v, sizeof v); }
+
+/// `gather_chunk` for `vectors` (2, 4 or 8) chunks of 8 entries held as half as many 16-float vectors: each lane
+/// is its own chain of fused multiply-adds in the same order, so the bits are those of the 8-float chunks.
+INLINE void gather_chunk_wide(const int vectors, long first, long end, const int32_t *index, const int32_t *position,
+                              const float *values, const float *source, float *out, long batch, const bool indirect,
+                              const bool resume) {
+  v16 a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+  if (resume) {
+    a0 = load16(out);
+    if (vectors > 2) a1 = load16(out + 16);
+    if (vectors > 4) {
+      a2 = load16(out + 32);
+      a3 = load16(out + 48);
+    }
+  }
+  for (long k = first; k < end; k++) {
+    float value = values[indirect ? position[k] : k];
+    v16 w = (v16){value, value, value, value, value, value, value, value,
+                  value, value, value, value, value, value, value, value};
+    const float *s = source + (long)index[k] * batch;
+    a0 = __builtin_elementwise_fma(w, load16(s), a0);
+    if (vectors > 2) a1 = __builtin_elementwise_fma(w, load16(s + 16), a1);
+    if (vectors > 4) {
+      a2 = __builtin_elementwise_fma(w, load16(s + 32), a2);
+      a3 = __builtin_elementwise_fma(w, load16(s + 48), a3);
+    }
+  }
+  store16(out, a0);
+  if (vectors > 2) store16(out + 16, a1);
+  if (vectors > 4) {
+    store16(out + 32, a2);
+    store16(out + 48, a3);
+  }
+}
+#endif
+
 /// One row, `vectors` (1, 2, 4 or 8) chunks of 8 batch entries held in registers across the row's entries.
 INLINE void gather_chunk(const int vectors, long first, long end, const int32_t *index, const int32_t *position,
                          const float *values, const float *source, float *out, long batch, const bool indirect,
                          const bool resume) {
+#if SRL_WIDE
+  if (vectors > 1) {
+    gather_chunk_wide(vectors, first, end, index, position, values, source, out, batch, indirect, resume);
+    return;
+  }
+#endif
   v8 a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
   if (resume) {
     a0 = load(out);

@@ -54,9 +54,40 @@ srl_kernel_variant srl_kernels_variant(void) {
   return (srl_kernel_variant)variant;
 }
 
+/// Whether the AVX2 + FMA variant runs its AVX-512 build (KernelsAVX512.c: the same bits): 1 yes, 0 no, -1 not
+/// decided yet (on first use: the CPU and OS support AVX-512F and SPARSERL_AVX512 is not `0`).
+static _Atomic int wide = -1;
+
+static bool cpu_supports_avx512f(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
+
+bool srl_kernels_use_avx512(void) {
+  int use = atomic_load_explicit(&wide, memory_order_relaxed);
+  if (use < 0) {
+    const char *request = getenv("SPARSERL_AVX512");
+    bool disabled = request != NULL && strcmp(request, "0") == 0;
+    use = srl_kernels_variant() == SRL_KERNELS_AVX2_FMA && cpu_supports_avx512f() && !disabled;
+    atomic_store_explicit(&wide, use, memory_order_relaxed);
+  }
+  return use == 1;
+}
+
+bool srl_kernels_set_avx512(bool enabled) {
+  bool possible = srl_kernels_variant() == SRL_KERNELS_AVX2_FMA && cpu_supports_avx512f();
+  atomic_store_explicit(&wide, enabled && possible, memory_order_relaxed);
+  return enabled && possible;
+}
+
 static inline const srl_kernel_table *kernels(void) {
 #if defined(__x86_64__)
-  if (srl_kernels_variant() == SRL_KERNELS_AVX2_FMA) return &srl_avx2_fma_kernels;
+  if (srl_kernels_variant() == SRL_KERNELS_AVX2_FMA)
+    return srl_kernels_use_avx512() ? &srl_avx512_kernels : &srl_avx2_fma_kernels;
 #endif
   return &srl_portable_kernels;
 }

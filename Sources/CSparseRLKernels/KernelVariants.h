@@ -30,6 +30,7 @@ typedef struct srl_kernel_table {
 extern const srl_kernel_table srl_portable_kernels;
 #if defined(__x86_64__)
 extern const srl_kernel_table srl_avx2_fma_kernels;
+extern const srl_kernel_table srl_avx512_kernels;
 #endif
 
 #endif

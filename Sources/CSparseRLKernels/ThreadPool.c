@@ -1,10 +1,13 @@
 // The kernels' worker threads (see "Threads" in CSparseRLKernels.h).
 //
 // One fork-join job at a time: the calling thread publishes the job and bumps `generation`; each worker spins
-// briefly on `generation` (a kernel call follows the previous one within microseconds during an update), then
-// sleeps on a condition variable; the caller runs part 0 itself and waits (spinning, then yielding) until
-// `remaining` reaches zero. Workers are started by the first `srl_set_thread_count` that needs them and live
-// until the process exits; a smaller count leaves the extra workers idle (asleep).
+// on `generation` for about a millisecond (SPINS_BEFORE_SLEEP pauses: 40,000 x ~26 ns on the Zen 4 machine of
+// docs/benchmarks.md), then sleeps on a condition variable. The spin outlasts the serial stretches inside one
+// update (SAC's actor forward and backward and its tanh-Gaussian, 0.2-0.5 ms between the twin critics' side-by-side
+// phases), so those phases do not wait for a thread to wake; a pool idle for longer sleeps. The caller runs
+// chunks itself and waits (spinning, then yielding) until every chunk is finished. Workers are started by the
+// first `srl_set_thread_count` that needs them and live until the process exits; a smaller count leaves the extra
+// workers idle (asleep).
 #define _GNU_SOURCE  // sched_getaffinity and CPU_COUNT
 #include "ThreadPool.h"
 
@@ -15,7 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { MAX_WORKERS = SRL_MAX_THREADS - 1, SPINS_BEFORE_SLEEP = 4000, SPINS_BEFORE_YIELD = 1000 };
+enum { MAX_WORKERS = SRL_MAX_THREADS - 1, SPINS_BEFORE_SLEEP = 40000, SPINS_BEFORE_YIELD = 1000 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;

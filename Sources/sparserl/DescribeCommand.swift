@@ -70,7 +70,7 @@ struct DescribeCommand: ParsableCommand {
             + "\(network.sparsity.distribution.rawValue) distribution, target sparsity \(network.sparsity.sparsity)")
         print(AllocationReport.text(allocation, batchSize: batchSize, denseGradientInterval: interval))
       }
-      print("\nkernels: \(KernelVariant.active)")
+      print("\nkernels: \(KernelVariant.activeSummary)")
       return
     }
     guard !layers.isEmpty else { throw ValidationError("give --layers (and --input/--conv for a CNN) or --config") }
@@ -94,7 +94,7 @@ struct DescribeCommand: ParsableCommand {
       print(
         AllocationReport.text(
           allocation, batchSize: batchSize, denseGradientInterval: updateInterval))
-      print("\nkernels: \(KernelVariant.active)")
+      print("\nkernels: \(KernelVariant.activeSummary)")
     } catch {
       throw ValidationError(error.description)
     }

@@ -28,6 +28,16 @@ typedef enum srl_kernel_variant {
 /// The variant in use (selects it on first call; exits with status 2 and a message if SPARSERL_KERNELS is invalid).
 srl_kernel_variant srl_kernels_variant(void);
 
+/// Whether the AVX2 + FMA variant runs its AVX-512 build: the same kernels with AVX-512F enabled and the row
+/// gather in 16-float vectors, bit-identical to the AVX2 build. Decided on first use: yes when the CPU and OS
+/// support AVX-512F, unless SPARSERL_AVX512=0; always no under the portable variant.
+bool srl_kernels_use_avx512(void);
+
+/// Turns the AVX-512 build on or off (on only where `srl_kernels_use_avx512` could be true) and returns whether
+/// it is now in use; for tests and benchmarks that compare the two builds in one process. Call it while no kernel
+/// runs.
+bool srl_kernels_set_avx512(bool enabled);
+
 /// Floats of scratch `srl_gemm` needs (one packed panel of 256 x 16 floats).
 #define SRL_GEMM_WORKSPACE_FLOATS 4096
 

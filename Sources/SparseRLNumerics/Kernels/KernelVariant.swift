@@ -25,4 +25,18 @@ public enum KernelVariant: String, Sendable, CustomStringConvertible {
 
   /// The variant's name in the command line's output: `avx2+fma` or `portable`.
   public var description: String { rawValue }
+
+  /// Whether the AVX2 + FMA variant runs its AVX-512 build: the same kernels compiled with AVX-512F enabled and
+  /// the row gather (sparse forward and input gradient) in 16-float vectors. Its bits are the AVX2 build's, so it
+  /// is not a variant of its own (a run may resume on a CPU without it). On by default where the CPU and OS
+  /// support AVX-512F; `SPARSERL_AVX512=0` in the environment turns it off.
+  public static var usesAVX512: Bool { srl_kernels_use_avx512() }
+
+  /// Turns the AVX-512 build on or off (on only where the CPU has it and the variant is AVX2 + FMA) and returns
+  /// whether it is now in use: for tests and benchmarks that compare both builds in one process. Call it while no
+  /// kernel runs on another thread.
+  @discardableResult public static func setAVX512(_ enabled: Bool) -> Bool { srl_kernels_set_avx512(enabled) }
+
+  /// The active variant as the command line prints it: `avx2+fma`, `avx2+fma (AVX-512 build)` or `portable`.
+  public static var activeSummary: String { active.rawValue + (usesAVX512 ? " (AVX-512 build)" : "") }
 }

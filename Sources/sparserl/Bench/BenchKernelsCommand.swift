@@ -108,7 +108,10 @@ struct BenchKernelsCommand: ParsableCommand {
     print(
       "Times: median \(threadCPUTime ? "thread CPU" : "wall-clock") seconds per call over \(repetitions) samples."
     )
-    print("Kernels: \(KernelVariant.active) (SPARSERL_KERNELS=portable forces the portable variant).")
+    print(
+      "Kernels: \(KernelVariant.activeSummary) (SPARSERL_KERNELS=portable forces the portable variant, "
+        + "SPARSERL_AVX512=0 the AVX2 build)."
+    )
   }
 
   private static func parseList<T>(
