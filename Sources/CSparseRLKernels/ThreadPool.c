@@ -1,7 +1,7 @@
 // The kernels' worker threads (see "Threads" in CSparseRLKernels.h).
 //
 // One fork-join job at a time: the calling thread publishes the job and bumps `generation`; each worker spins
-// on `generation` for about a millisecond (SPINS_BEFORE_SLEEP pauses: 40,000 x ~26 ns on the Zen 4 machine of
+// on `generation` for about 1.5 ms (SPINS_BEFORE_SLEEP pauses: 60,000 x ~26 ns on the Zen 4 machine of
 // docs/benchmarks.md), then sleeps on a condition variable. The spin outlasts the serial stretches inside one
 // update (SAC's actor forward and backward and its tanh-Gaussian, 0.2-0.5 ms between the twin critics' side-by-side
 // phases), so those phases do not wait for a thread to wake; a pool idle for longer sleeps. The caller runs
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-enum { MAX_WORKERS = SRL_MAX_THREADS - 1, SPINS_BEFORE_SLEEP = 40000, SPINS_BEFORE_YIELD = 1000 };
+enum { MAX_WORKERS = SRL_MAX_THREADS - 1, SPINS_BEFORE_SLEEP = 60000, SPINS_BEFORE_YIELD = 1000 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
