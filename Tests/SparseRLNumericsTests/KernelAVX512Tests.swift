@@ -98,44 +98,24 @@ private let avx512BuildAvailable: Bool = {
     let step = UpdateKernels.AdamStep(
       beta1: 0.9, beta2: 0.999, stepSize: 3e-4, inverseCorrection2Root: 1.2, epsilon: 1e-8, shrink: 0.999, l2: 0.01)
     let results = Self.bothBuilds {
-      var y = [Float](repeating: .nan, count: out * batch)
-      var dx = [Float](repeating: .nan, count: inFeatures * batch)
-      var dw = [Float](repeating: 1, count: out * inFeatures)
+      let products = KernelThreadsTests.denseProducts(w, x, dy, out: out, inFeatures: inFeatures, batch: batch)
       var parameters = w
       var first = gradients.map { $0 * 0.1 }
       var second = gradients.map { $0 * $0 }
       var target = gradients
       w.withUnsafeBufferPointer { w in
-        x.withUnsafeBufferPointer { x in
-          dy.withUnsafeBufferPointer { dy in
-            y.withUnsafeMutableBufferPointer { y in
-              DenseKernels.forward(
-                weights: w, input: x, output: y, outFeatures: out, inFeatures: inFeatures, batch: batch)
-            }
-            dx.withUnsafeMutableBufferPointer { dx in
-              DenseKernels.inputGradient(
-                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: out, inFeatures: inFeatures,
-                batch: batch)
-            }
-            dw.withUnsafeMutableBufferPointer { dw in
-              DenseKernels.weightGradient(
-                outputGradient: dy, input: x, weightGradient: dw, outFeatures: out, inFeatures: inFeatures,
-                batch: batch, accumulate: true)
-            }
-          }
-          gradients.withUnsafeBufferPointer { g in
-            parameters.withUnsafeMutableBufferPointer { p in
-              first.withUnsafeMutableBufferPointer { m in
-                second.withUnsafeMutableBufferPointer { v in
-                  UpdateKernels.adam(step, values: p, gradients: g, firstMoments: m, secondMoments: v)
-                }
+        gradients.withUnsafeBufferPointer { g in
+          parameters.withUnsafeMutableBufferPointer { p in
+            first.withUnsafeMutableBufferPointer { m in
+              second.withUnsafeMutableBufferPointer { v in
+                UpdateKernels.adam(step, values: p, gradients: g, firstMoments: m, secondMoments: v)
               }
             }
-            target.withUnsafeMutableBufferPointer { t in UpdateKernels.polyak(target: t, online: w, tau: 0.005) }
           }
+          target.withUnsafeMutableBufferPointer { t in UpdateKernels.polyak(target: t, online: w, tau: 0.005) }
         }
       }
-      return y + dx + dw + parameters + first + second + target
+      return products + parameters + first + second + target
     }
     Self.expectIdentical(results, "shape \(shape)")
   }

@@ -31,6 +31,37 @@ import Testing
     }
   }
 
+  /// The dense forward, input gradient and accumulated weight gradient (onto ones) of `[out x in]` weights `w`,
+  /// concatenated.
+  static func denseProducts(_ w: [Float], _ x: [Float], _ dy: [Float], out: Int, inFeatures: Int, batch: Int)
+    -> [Float]
+  {
+    var y = [Float](repeating: .nan, count: out * batch)
+    var dx = [Float](repeating: .nan, count: inFeatures * batch)
+    var dw = [Float](repeating: 1, count: out * inFeatures)
+    w.withUnsafeBufferPointer { w in
+      x.withUnsafeBufferPointer { x in
+        dy.withUnsafeBufferPointer { dy in
+          y.withUnsafeMutableBufferPointer { y in
+            DenseKernels.forward(
+              weights: w, input: x, output: y, outFeatures: out, inFeatures: inFeatures, batch: batch)
+          }
+          dx.withUnsafeMutableBufferPointer { dx in
+            DenseKernels.inputGradient(
+              weights: w, outputGradient: dy, inputGradient: dx, outFeatures: out, inFeatures: inFeatures,
+              batch: batch)
+          }
+          dw.withUnsafeMutableBufferPointer { dw in
+            DenseKernels.weightGradient(
+              outputGradient: dy, input: x, weightGradient: dw, outFeatures: out, inFeatures: inFeatures,
+              batch: batch, accumulate: true)
+          }
+        }
+      }
+    }
+    return y + dx + dw
+  }
+
   @Test(arguments: shapes)
   func denseProductsAreBitIdenticalForEveryThreadCount(shape: (Int, Int, Int)) {
     let (out, inFeatures, batch) = shape
@@ -38,32 +69,7 @@ import Testing
     let w = KernelReference.randomValues(out * inFeatures, &generator)
     let x = KernelReference.randomValues(inFeatures * batch, &generator)
     let dy = KernelReference.randomValues(out * batch, &generator)
-    let all = Self.results {
-      var y = [Float](repeating: .nan, count: out * batch)
-      var dx = [Float](repeating: .nan, count: inFeatures * batch)
-      var dw = [Float](repeating: 1, count: out * inFeatures)
-      w.withUnsafeBufferPointer { w in
-        x.withUnsafeBufferPointer { x in
-          dy.withUnsafeBufferPointer { dy in
-            y.withUnsafeMutableBufferPointer { y in
-              DenseKernels.forward(
-                weights: w, input: x, output: y, outFeatures: out, inFeatures: inFeatures, batch: batch)
-            }
-            dx.withUnsafeMutableBufferPointer { dx in
-              DenseKernels.inputGradient(
-                weights: w, outputGradient: dy, inputGradient: dx, outFeatures: out, inFeatures: inFeatures,
-                batch: batch)
-            }
-            dw.withUnsafeMutableBufferPointer { dw in
-              DenseKernels.weightGradient(
-                outputGradient: dy, input: x, weightGradient: dw, outFeatures: out, inFeatures: inFeatures,
-                batch: batch, accumulate: true)
-            }
-          }
-        }
-      }
-      return y + dx + dw
-    }
+    let all = Self.results { Self.denseProducts(w, x, dy, out: out, inFeatures: inFeatures, batch: batch) }
     Self.expectIdentical(all)
     // And the split result is the product (so a part that skipped its rows would not pass unnoticed).
     let (expected, bound) = KernelReference.forward(w, x, out: out, in: inFeatures, batch: batch)
