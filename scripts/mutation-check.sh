@@ -129,8 +129,11 @@ MUTATIONS = [
      "    a0 = a0 + w * load16(s);", "AVX-512 row gather: unfused multiply-add (other bits than the AVX2 build)"),
     ("Sources/CSparseRLKernels/KernelBodies.h", "    if (vectors > 2) a1 = load16(out + 16);\n", "",
      "AVX-512 row gather: a blocked source's second chunk restarted from zero"),
+    ("Sources/SparseRLExperiments/Benchmarks/AgentBenchmark.swift",
+     "sorted.count % 2 == 1 ? sorted[sorted.count / 2] :", "sorted.count % 2 == 1 ? rates.reduce(0, +) / Double(rates.count) :",
+     "bench agents --rounds: the mean of the rounds instead of their median"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|KernelAVX512Tests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests"
+FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|KernelAVX512Tests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests|AgentBenchmarkTableTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

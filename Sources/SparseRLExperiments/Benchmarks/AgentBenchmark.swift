@@ -51,6 +51,37 @@ public struct AgentBenchmark {
     public let replayBytes: Int?
     /// The raw bytes of the transitions it holds then (`ReplayBuffer.rawTransitionByteCount`).
     public let replayRawBytes: Int?
+    /// With several rounds (`combiningRounds`), every round's steps per second; `stepsPerSecond` is their median.
+    public var roundRates: [Double] = []
+  }
+
+  /// One row per agent, environment, sparsity and thread count of `results` (rows measured in several rounds,
+  /// in the order of their first round): the median steps per second of its rounds (the mean of the two middle
+  /// ones for an even count), with every round's rate in `roundRates`. Rounds interleave the rows (dense and
+  /// sparse, each thread count, round after round), so a slow spell of the machine lands on several rows
+  /// instead of one.
+  public static func combiningRounds(_ results: [Result]) -> [Result] {
+    func key(_ result: Result) -> String {
+      "\(result.agent.rawValue)|\(result.environment)|\(result.sparsity)|\(result.threads)"
+    }
+    var order: [String] = []
+    var rows: [String: [Result]] = [:]
+    for result in results {
+      if rows[key(result)] == nil { order.append(key(result)) }
+      rows[key(result), default: []].append(result)
+    }
+    return order.map { name in
+      let rounds = rows[name]!
+      let rates = rounds.map(\.stepsPerSecond)
+      let sorted = rates.sorted()
+      let median =
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+      let row = rounds[0]
+      return Result(
+        agent: row.agent, environment: row.environment, sparsity: row.sparsity, networks: row.networks,
+        steps: row.steps, stepsPerSecond: median, threads: row.threads, replayBytes: row.replayBytes,
+        replayRawBytes: row.replayRawBytes, roundRates: rates.count > 1 ? rates : [])
+    }
   }
 
   /// Training steps timed per measurement.
@@ -196,7 +227,7 @@ public struct AgentBenchmark {
       var line =
         "| \(result.agent.rawValue) | \(result.environment) | \(result.networks) | "
         + "\(sparsityLabel(result.agent, result.sparsity)) | \(result.threads) | "
-        + "\(String(format: "%.0f", result.stepsPerSecond)) | \(ratio(result.stepsPerSecond, dense?.stepsPerSecond)) | "
+        + "\(rateLabel(result)) | \(ratio(result.stepsPerSecond, dense?.stepsPerSecond)) | "
         + "\(ratio(result.stepsPerSecond, oneThread?.stepsPerSecond)) | \(replayLabel(result)) |"
       if compared {
         let algorithm = denseAgent == .sac ? "SAC" : denseAgent == .td3 ? "TD3" : ""
@@ -220,6 +251,13 @@ public struct AgentBenchmark {
           + "\(ratio(reference.stepsPerSecond, oneThread?.stepsPerSecond)) | - | - | - |")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// Steps per second: `473`, or over several rounds the median and the range, `473 (443-612)`.
+  static func rateLabel(_ result: Result) -> String {
+    let median = String(format: "%.0f", result.stepsPerSecond)
+    guard let low = result.roundRates.min(), let high = result.roundRates.max() else { return median }
+    return median + String(format: " (%.0f-%.0f)", low, high)
   }
 
   /// `storage / raw (ratio)` in MB for a row with a replay buffer, else `-`.

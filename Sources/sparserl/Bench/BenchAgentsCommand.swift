@@ -37,6 +37,13 @@ struct BenchAgentsCommand: ParsableCommand {
     help: "Kernel thread counts to measure each row with, side by side (e.g. --threads 1 2; profiles use the first).")
   var threads: [Int] = [1]
 
+  @Option(
+    help: """
+      Rounds of every row, interleaved (all rows, then all rows again, ...); the table gives each row's median \
+      steps/s and the range of its rounds, and the ratios of the medians.
+      """)
+  var rounds = 1
+
   @Flag(
     help: """
       Instead of the table: a per-phase profile of each row (acting, environment, sampling, each network's and \
@@ -66,6 +73,7 @@ struct BenchAgentsCommand: ParsableCommand {
   func validate() throws {
     guard steps > 0, warmupSteps >= 256 else { throw ValidationError("need --steps > 0 and --warmup-steps >= 256") }
     guard (0..<1).contains(sparsity), sparsity > 0 else { throw ValidationError("--sparsity must be in (0, 1)") }
+    guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
     guard !threads.isEmpty, threads.allSatisfy({ $0 >= 1 }) else {
       throw ValidationError("--threads needs counts of at least 1")
     }
@@ -89,37 +97,45 @@ struct BenchAgentsCommand: ParsableCommand {
     var versions: [String: String] = [:]
     var results: [AgentBenchmark.Result] = []
     var notes: [String] = []
+    var available: [String] = []
     for id in ids + discreteIds {
-      let discrete = discreteIds.contains(id)
       do {
         _ = try EnvironmentRegistry.make(id)
+        available.append(id)
       } catch {
         notes.append("\(id) skipped: \(error)")
-        continue
-      }
-      for kind in AgentBenchmark.AgentKind.allCases where kind.isDiscrete == discrete && agents.contains(kind.rawValue)
-      {
-        FileHandle.standardError.write(Data("measuring \(kind.rawValue) on \(id)\n".utf8))
-        if profile {
-          KernelThreads.setCount(threads[0])
-          let counter: (() -> Int)? = srl_allocation_counting_available() ? { srl_allocation_count() } : nil
-          for result in try benchmark.profile(kind, environment: id, allocationCount: counter) {
-            print(AgentBenchmark.markdown(result))
-            print()
-          }
-        } else {
-          results += try benchmark.run(kind, environment: id, threads: threads)
-        }
-      }
-      if references && !discrete && !profile {
-        FileHandle.standardError.write(Data("measuring SB3 and SBX TD3 and SAC on \(id)\n".utf8))
-        let report = try referenceAgents.measure(
-          environment: id, threads: threads, steps: steps, warmupSteps: warmupSteps,
-          bufferSizes: AgentBenchmark.replayCapacities)
-        referenceResults += report.results
-        versions.merge(report.versions) { $1 }
       }
     }
+    for round in 1...(profile ? 1 : rounds) {
+      for id in available {
+        let discrete = discreteIds.contains(id)
+        for kind in AgentBenchmark.AgentKind.allCases
+        where kind.isDiscrete == discrete && agents.contains(kind.rawValue) {
+          let label = rounds > 1 && !profile ? " (round \(round) of \(rounds))" : ""
+          FileHandle.standardError.write(Data("measuring \(kind.rawValue) on \(id)\(label)\n".utf8))
+          if profile {
+            KernelThreads.setCount(threads[0])
+            let counter: (() -> Int)? = srl_allocation_counting_available() ? { srl_allocation_count() } : nil
+            for result in try benchmark.profile(kind, environment: id, allocationCount: counter) {
+              print(AgentBenchmark.markdown(result))
+              print()
+            }
+          } else {
+            results += try benchmark.run(kind, environment: id, threads: threads)
+          }
+        }
+        // The references are measured once, in the first round.
+        if references && !discrete && !profile && round == 1 {
+          FileHandle.standardError.write(Data("measuring SB3 and SBX TD3 and SAC on \(id)\n".utf8))
+          let report = try referenceAgents.measure(
+            environment: id, threads: threads, steps: steps, warmupSteps: warmupSteps,
+            bufferSizes: AgentBenchmark.replayCapacities)
+          referenceResults += report.results
+          versions.merge(report.versions) { $1 }
+        }
+      }
+    }
+    results = AgentBenchmark.combiningRounds(results)
     if profile {
       print("\(steps) profiled steps (PPO: two 2048-step rollouts) after \(warmupSteps) warm-up steps per profile.")
       print("Phase times include the profiler's own overhead (two clock reads and a lookup per phase).")
@@ -128,7 +144,10 @@ struct BenchAgentsCommand: ParsableCommand {
     }
     print(AgentBenchmark.markdown(results, references: referenceResults))
     print()
-    print("\(steps) timed steps (PPO: two 2048-step rollouts) after \(warmupSteps) warm-up steps per row.")
+    print(
+      "\(steps) timed steps (PPO: two 2048-step rollouts) after \(warmupSteps) warm-up steps per row"
+        + (rounds > 1
+          ? ", \(rounds) interleaved rounds: median steps/s (range of the rounds), ratios of medians." : "."))
     if !referenceResults.isEmpty {
       print(
         "References: \(steps) steps timed after \(warmupSteps) random steps and 50 untimed updates (JAX compilation); "
