@@ -132,6 +132,9 @@ MUTATIONS = [
     ("Sources/SparseRLExperiments/Benchmarks/AgentBenchmark.swift",
      "sorted.count % 2 == 1 ? sorted[sorted.count / 2] :", "sorted.count % 2 == 1 ? rates.reduce(0, +) / Double(rates.count) :",
      "bench agents --rounds: the mean of the rounds instead of their median"),
+    ("Sources/SparseRLExperiments/Benchmarks/AgentBenchmark.swift",
+     "!rare.contains { $0.path.count < entry.path.count &&", "!rare.contains { $0.path.count <= entry.path.count &&",
+     "bench agents --profile: a rare phase's own row folded away with its sub-phases"),
 ]
 FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|KernelAVX512Tests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests|AgentBenchmarkTableTests"
 
@@ -183,7 +186,7 @@ else:
     FLAGS = ["-c", "release", "-Xswiftc", "-enable-testing"]
 
 def run(arguments):
-    return subprocess.run(arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.run(arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
 
 chosen = [int(a) for a in arguments] or list(range(1, len(MUTATIONS) + 1))
 print("building the unmutated sources ...", flush=True)

@@ -1,8 +1,10 @@
 import Testing
 
 @testable import SparseRLExperiments
+@testable import SparseRLNumerics
 
-/// `bench agents --rounds`: rows measured in several interleaved rounds become one row each, at the median.
+/// `bench agents`' tables: rows measured in several interleaved rounds (`--rounds`) become one row each, at the
+/// median; `--profile` lists the phases of every step and folds the sub-phases of rare ones.
 @Suite struct AgentBenchmarkTableTests {
   func row(_ agent: AgentBenchmark.AgentKind, _ sparsity: Double, threads: Int = 1, _ rate: Double)
     -> AgentBenchmark.Result
@@ -36,5 +38,28 @@ import Testing
     let combined = AgentBenchmark.combiningRounds(rounds)
     #expect(combined.map(\.stepsPerSecond) == [90, 400] && combined.allSatisfy { $0.roundRates.isEmpty })
     #expect(AgentBenchmark.markdown(combined).contains("| 400 | 4.44x |"))
+  }
+
+  @Test func aProfileFoldsTheSubPhasesOfPhasesRunLessThanOnceInTenSteps() {
+    func phase(_ path: String..., calls: Int, ms: Double) -> Profiler.Entry {
+      Profiler.Entry(path: path, calls: calls, seconds: ms / 1000 * 100)
+    }
+    let phases = [
+      phase("update", calls: 100, ms: 2), phase("update", "critic forward", calls: 150, ms: 0.5),
+      phase("update", "topology", calls: 1, ms: 0.2), phase("update", "topology", "grow", calls: 1, ms: 0.15),
+      phase("diagnostics", calls: 9, ms: 0.1), phase("diagnostics", "actor", calls: 9, ms: 0.06),
+    ]
+    let profile = AgentBenchmark.Profile(
+      agent: .td3, environment: "HalfCheetah-v5", sparsity: 0.9, steps: 100, secondsPerStep: 0.0025,
+      phases: phases, allocationsPerStep: nil, environmentAllocationsPerStep: nil)
+    let rows = AgentBenchmark.markdown(profile).split(separator: "\n").dropFirst(3).map {
+      $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+    #expect(
+      rows.map { $0[0] } == [
+        "update", "› critic forward", "› topology", "› (other)", "diagnostics", "(outside the phases)",
+      ])
+    #expect(rows[3][1] == "1.300", "update's time outside its listed sub-phases")
+    #expect(rows[4][1] == "0.100" && rows[4][3] == "0.09" && rows[5][1] == "0.400")
   }
 }

@@ -386,9 +386,13 @@ public struct AgentBenchmark {
     visit(agent, prefix: "", depth: 0)
   }
 
+  /// Phases that run less often than this many times per step (the diagnostics, topology updates) are one row
+  /// each in the profile's table, their sub-phases folded into it.
+  static let foldedCallsPerStep = 0.1
+
   /// A markdown table of one profile: milliseconds per step of every phase (sub-phases indented with `›`),
   /// the share of the step, and calls per step; a phase with sub-phases gets an `(other)` row for the time
-  /// outside them.
+  /// outside them. The sub-phases of a phase run less than `foldedCallsPerStep` times per step are not listed.
   public static func markdown(_ profile: Profile) -> String {
     let steps = Double(profile.steps)
     let total = profile.secondsPerStep
@@ -410,7 +414,10 @@ public struct AgentBenchmark {
         "| \(indent)\(label) | " + String(format: "%.3f", seconds / steps * 1000) + " | "
           + String(format: "%.1f%%", 100 * seconds / steps / total) + " | \(callText) |")
     }
-    let phases = profile.phases
+    let rare = profile.phases.filter { Double($0.calls) / steps < foldedCallsPerStep }
+    let phases = profile.phases.filter { entry in
+      !rare.contains { $0.path.count < entry.path.count && entry.path.starts(with: $0.path) }
+    }
     for (index, entry) in phases.enumerated() {
       row(entry.path.count - 1, entry.path.last ?? "", entry.seconds, Double(entry.calls))
       // After the last descendant of a phase, its time outside its children.
