@@ -121,8 +121,8 @@ MUTATIONS = [
     (A + "Policies/TanhGaussian.swift", "logProbabilities[b] += -0.5 * e * e - ls + constant - logOneMinusASquared",
      "logProbabilities[b] += -0.5 * e * e - ls + constant + logOneMinusASquared",
      "tanh-Gaussian: log pi adds log(1 - a^2) instead of subtracting it"),
-    (A + "Policies/TanhGaussian.swift", "return (Float(x < 0 ? -tanhMagnitude : tanhMagnitude), logTerm)",
-     "return (Float(tanhMagnitude), logTerm)", "tanh-Gaussian: negative pre-activations squashed to positive actions"),
+    ("Sources/SparseRLNumerics/FloatMath.swift", "return (x.sign == .minus ? -tanhMagnitude : tanhMagnitude, z)",
+     "return (tanhMagnitude, z)", "FloatMath.tanh (tanh-Gaussian, TD3's actions): negative inputs give positive tanh"),
     (A + "Policies/TanhGaussian.swift", "gradient[half + k] = logStdGradient * slopes[k]",
      "gradient[half + k] = logStdGradient", "tanh-Gaussian: d log sigma / d raw dropped from the gradient"),
     ("Sources/CSparseRLKernels/KernelBodies.h", "    a0 = __builtin_elementwise_fma(w, load16(s), a0);",
@@ -136,7 +136,7 @@ MUTATIONS = [
      "!rare.contains { $0.path.count < entry.path.count &&", "!rare.contains { $0.path.count <= entry.path.count &&",
      "bench agents --profile: a rare phase's own row folded away with its sub-phases"),
 ]
-FILTER = "ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|KernelAVX512Tests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests|AgentBenchmarkTableTests"
+FILTER = "FloatMathTests|ActorLossTests|PaperOptionTests|SACTests|TD3Tests|DQNTests|PolicyMathTests|ReplayBufferTests|RLx2Tests|GrownGradientTests|SimBaSACTests|DDPGTests|DiagnosticsTests|KernelDenseTests|KernelElementwiseTests|KernelSparseTests|KernelThreadsTests|KernelAVX512Tests|SequentialFusionTests|AllocationTests|NetworkTests|DescriptionTests|AgentBenchmarkTableTests"
 
 # The export paths (issue 15): the C export, the ONNX writer and the SparseRLPolicy API; `--export` selects them.
 C = "Sources/SparseRLExperiments/Export/CPolicyExport.swift"

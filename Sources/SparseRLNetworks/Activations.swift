@@ -117,7 +117,7 @@ public final class Tanh: Layer {
 
   public var localParameters: [(name: String, parameter: Parameter)] { [] }
   public func outputFeatures(forInput inputFeatures: Int) -> Int { inputFeatures }
-  public func forward(_ input: Matrix) -> Matrix { buffers.forward(input) { tanhf($0) } }
+  public func forward(_ input: Matrix) -> Matrix { buffers.forward(input) { FloatMath.tanh($0) } }
   public func backward(_ outputGradient: Matrix, accumulateParameterGradients: Bool) -> Matrix {
     buffers.backward(outputGradient, { 1 - $0 * $0 }, layer: "Tanh")
   }

@@ -57,7 +57,7 @@ func tanhActions(_ raw: Matrix, into result: inout Matrix) -> Matrix {
   result.prepare(rows: raw.rows, columns: raw.columns)
   result.scalars.withUnsafeMutableBufferPointer { values in
     raw.scalars.withUnsafeBufferPointer { raw in
-      for k in raw.indices { values[k] = tanh(raw[k]) }
+      for k in raw.indices { values[k] = FloatMath.tanh(raw[k]) }
     }
   }
   return result

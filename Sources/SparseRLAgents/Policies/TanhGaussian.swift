@@ -50,7 +50,7 @@ public struct TanhGaussian {
 
   /// log σ from the raw network output.
   public func logStd(_ raw: Float) -> Float {
-    minLogStd + (maxLogStd - minLogStd) * 0.5 * (1 + tanh(raw))
+    minLogStd + (maxLogStd - minLogStd) * 0.5 * (1 + FloatMath.tanh(raw))
   }
 
   /// Samples actions; `noise` supplies ε (drawn from `generator` when nil).
@@ -106,7 +106,7 @@ public struct TanhGaussian {
                 for i in 0..<rows {
                   for b in 0..<columns {
                     let k = i * columns + b
-                    let t = TanhGaussian.squash(output[half + k]).tanh
+                    let t = FloatMath.tanh(output[half + k])
                     let ls = minLogStd + halfRange * (1 + t)
                     slopes[k] = halfRange * (1 - t * t)
                     let sigma = Foundation.exp(ls)
@@ -128,14 +128,14 @@ public struct TanhGaussian {
   /// The deterministic (evaluation) action `tanh(μ)`.
   public func mode(mean: Matrix) -> Matrix {
     var result = mean
-    for k in 0..<result.count { result.scalars[k] = tanh(result.scalars[k]) }
+    for k in 0..<result.count { result.scalars[k] = FloatMath.tanh(result.scalars[k]) }
     return result
   }
 
   /// `tanh(μ)` for the policy network's output `[2|A| x B]` (its mean rows), written into `result`.
   public func mode(_ output: Matrix, into result: inout Matrix) {
     result.prepare(rows: output.rows / 2, columns: output.columns)
-    for k in 0..<result.count { result.scalars[k] = tanh(output.scalars[k]) }
+    for k in 0..<result.count { result.scalars[k] = FloatMath.tanh(output.scalars[k]) }
   }
 
   /// Gradients of a loss with respect to `mean` and `rawLogStd`, given the loss's gradients with respect to
@@ -189,15 +189,12 @@ public struct TanhGaussian {
     }
   }
 
-  /// `tanh(x)` and `log(1 - tanh(x)²) - 2 log 2` from one Double `z = exp(-2|x|)`: `tanh|x| = (1 - z) / (1 + z)`
-  /// (relative error near 1e-16 / |x| in Double, below Float's for |x| above 1e-9; `x` itself below 1e-6, where
-  /// `tanh x = x (1 - x²/3 ...)` rounds to `x` in Float) and `1 - tanh² = 4z / (1 + z)²`. glibc's Double `exp`
-  /// and Float `log` are its fast FMA versions, unlike `expm1f`/`tanhf` (measured with `perf`).
+  /// `tanh(x)` and `log(1 - tanh(x)²) - 2 log 2` from one Double `z = exp(-2|x|)` (`FloatMath.tanhAndExp`):
+  /// `1 - tanh² = 4z / (1 + z)²`. glibc's Float `log` is its fast FMA version, unlike `expm1f`/`tanhf`
+  /// (measured with `perf`).
   @inline(__always) static func squash(_ x: Float) -> (tanh: Float, logOneMinusSquareLessLog4: Float) {
-    let magnitude = Double(abs(x))
-    let z = Foundation.exp(-2 * magnitude)
-    let tanhMagnitude = magnitude < 1e-6 ? magnitude : (1 - z) / (1 + z)
+    let (tanh, z) = FloatMath.tanhAndExp(x)
     let logTerm = -2 * abs(x) - 2 * Foundation.log(Float(1 + z))  // 1 + z in (1, 2]: Float's log is exact enough
-    return (Float(x < 0 ? -tanhMagnitude : tanhMagnitude), logTerm)
+    return (tanh, logTerm)
   }
 }
