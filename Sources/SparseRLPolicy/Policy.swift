@@ -2,12 +2,6 @@ import Foundation
 import SparseRLNetworks
 import SparseRLNumerics
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// An action of a policy, in the environment's action space.
 public enum PolicyAction: Equatable, Sendable {
   /// A discrete action (the space's start included).
@@ -76,7 +70,8 @@ public enum PolicyHead: Equatable, Sendable {
     case .tanhBox(let low, let high):
       return .continuous(
         (0..<low.count).map { i in
-          let a = tanhf(output[i, b])
+          // The agents' tanh, so the policy acts bit for bit as the run's evaluation policy.
+          let a = FloatMath.tanh(output[i, b])
           let mapped = Double(low[i]) + (Double(a) + 1) / 2 * (Double(high[i]) - Double(low[i]))
           return min(max(Float(mapped), low[i]), high[i])
         })
