@@ -165,11 +165,13 @@ import Testing
     }
   }
 
-  /// With two threads the two tasks run at the same time: each waits (up to 10 s) for the other to start, which
-  /// in order on one thread would never happen.
+  /// With two threads the two tasks run at the same time: each waits (up to 2 s) for the other to start, which
+  /// in order on one thread would never happen. Other suites of the test process run kernels on the same pool and
+  /// set the process-wide thread count, and `concurrentForEach` runs its tasks in order while the pool is busy
+  /// with another caller's job (or the count is 1), so one attempt may run in order: up to five attempts, and at
+  /// least one must run side by side.
   @Test func concurrentForEachRunsTasksSideBySide() {
     defer { KernelThreads.setCount(1) }
-    KernelThreads.setCount(2)
     let started = UnsafeMutablePointer<Int>.allocate(capacity: 1)
     let sawOther = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2)
     defer {
@@ -177,11 +179,10 @@ import Testing
       sawOther.deallocate()
     }
     started.initialize(to: 0)
-    sawOther.initialize(repeating: false)
     let lock = NSLock()
     let tasks = ClosureTasks { index in
       lock.withLock { started.pointee += 1 }
-      let deadline = Date().addingTimeInterval(10)
+      let deadline = Date().addingTimeInterval(2)
       while Date() < deadline {
         if lock.withLock({ started.pointee }) == 2 {
           sawOther[index] = true
@@ -190,8 +191,16 @@ import Testing
         usleep(100)
       }
     }
-    KernelThreads.concurrentForEach(2, tasks)
-    #expect(Array(sawOther) == [true, true])
+    var attempts: [[Bool]] = []
+    for _ in 0..<5 {
+      KernelThreads.setCount(2)
+      started.pointee = 0
+      sawOther.initialize(repeating: false)
+      KernelThreads.concurrentForEach(2, tasks)
+      attempts.append(Array(sawOther))
+      if attempts.last == [true, true] { break }
+    }
+    #expect(attempts.last == [true, true], "every attempt ran the tasks in order: \(attempts)")
   }
 
   /// Kernel calls inside side-by-side tasks (which run unsplit on their threads) compute what one thread
